@@ -1,0 +1,2 @@
+export * from './bridge-contract.js';
+export * from './wire-messages.js';

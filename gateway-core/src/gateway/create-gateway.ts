@@ -1,0 +1,50 @@
+import type { AppInfo } from '../contract/bridge-contract.js';
+import { BridgeDispatcher } from '../bridge/bridge-dispatcher.js';
+import { BridgeEventHub } from '../bridge/bridge-events.js';
+import { createBridgeHandlers } from '../bridge/bridge-handlers.js';
+import type { ConnectionConfig } from '../connections/connection-config.js';
+import { ConnectionRegistry } from '../connections/connection-registry.js';
+import type { SecretResolver } from '../connections/secret-resolver.js';
+import type { IdentityProvider } from '../identity/identity-provider.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface GatewayOptions {
+  appInfo: AppInfo;
+  connections: readonly ConnectionConfig[];
+  identity: IdentityProvider;
+  secrets: SecretResolver;
+  logger: Logger;
+}
+
+/** gateway-core assembled: what a host (Electron, browser shell, CLI) attaches a transport to. */
+export interface Gateway {
+  readonly dispatcher: BridgeDispatcher;
+  readonly events: BridgeEventHub;
+  readonly registry: ConnectionRegistry;
+  readonly identity: IdentityProvider;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const events = new BridgeEventHub();
+  const registry = new ConnectionRegistry(options.connections);
+  const unsubscribers = [
+    registry.onChange((list) => events.emit('connections.changed', list)),
+    options.identity.onChange((state) => events.emit('identity.changed', state)),
+  ];
+  const dispatcher = new BridgeDispatcher(
+    createBridgeHandlers({ appInfo: options.appInfo, registry, identity: options.identity }),
+    options.logger,
+  );
+  return {
+    dispatcher,
+    events,
+    registry,
+    identity: options.identity,
+    logger: options.logger,
+    async close() {
+      for (const u of unsubscribers) u();
+    },
+  };
+}

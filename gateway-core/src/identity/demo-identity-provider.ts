@@ -1,0 +1,49 @@
+import type { Identity, IdentityState } from '../contract/bridge-contract.js';
+import { GatehouseError } from '../bridge/gatehouse-error.js';
+import type { IdentityProvider } from './identity-provider.js';
+
+export const DEMO_IDENTITIES: readonly Identity[] = [
+  { id: 'engineer', displayName: 'Erin Engineer', email: 'erin.engineer@gatehouse.demo', roles: ['support'] },
+  { id: 'admin', displayName: 'Ada Admin', email: 'ada.admin@gatehouse.demo', roles: ['admin', 'support'] },
+];
+
+/** The offline demo's two people, switchable from the UI; the built-in issuer signs their tokens later. */
+export class DemoIdentityProvider implements IdentityProvider {
+  readonly kind = 'demo' as const;
+  private active: Identity;
+  private readonly listeners = new Set<(state: IdentityState) => void>();
+
+  constructor(initialId = 'engineer') {
+    this.active = findIdentity(initialId);
+  }
+
+  state(): IdentityState {
+    return { provider: 'demo', current: this.active, switchable: [...DEMO_IDENTITIES] };
+  }
+
+  current(): Identity {
+    return this.active;
+  }
+
+  switchTo(identityId: string): IdentityState {
+    this.active = findIdentity(identityId);
+    const state = this.state();
+    for (const l of this.listeners) l(state);
+    return state;
+  }
+
+  async accessToken(): Promise<string | null> {
+    return null;
+  }
+
+  onChange(listener: (state: IdentityState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+function findIdentity(id: string): Identity {
+  const found = DEMO_IDENTITIES.find((i) => i.id === id);
+  if (!found) throw new GatehouseError('not_found', `No demo identity "${id}"; choose engineer or admin`);
+  return found;
+}

@@ -1,0 +1,16 @@
+import type { Identity, IdentityState } from '../contract/bridge-contract.js';
+
+/**
+ * Who is using Gatehouse. The demo provider and (later) the OIDC provider both implement
+ * this, so nothing above it knows which one is in use. Tokens stay behind this interface.
+ */
+export interface IdentityProvider {
+  readonly kind: 'demo' | 'oidc';
+  state(): IdentityState;
+  current(): Identity | null;
+  /** Demo identities only; an OIDC provider refuses. */
+  switchTo(identityId: string): IdentityState;
+  /** A bearer token for the policy server, or null when signed out. */
+  accessToken(): Promise<string | null>;
+  onChange(listener: (state: IdentityState) => void): () => void;
+}

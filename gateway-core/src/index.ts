@@ -1,0 +1,15 @@
+export * from './contract/index.js';
+export { BridgeDispatcher, type BridgeHandlers } from './bridge/bridge-dispatcher.js';
+export { BridgeEventHub, type BridgeEventListener } from './bridge/bridge-events.js';
+export { GatehouseError } from './bridge/gatehouse-error.js';
+export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway.js';
+export { startDemoGateway, DEMO_CONNECTION_IDS, type DemoGateway, type DemoGatewayOptions } from './gateway/demo-gateway.js';
+export { ConnectionRegistry } from './connections/connection-registry.js';
+export { loadConnectionsFile, parseConnectionsYaml, ConfigError } from './connections/load-connections-file.js';
+export type { ConnectionConfig, ConnectionsFile } from './connections/connection-config.js';
+export { SecretResolver, InMemorySecretStore, type StoredSecretStore } from './connections/secret-resolver.js';
+export { DemoIdentityProvider, DEMO_IDENTITIES } from './identity/demo-identity-provider.js';
+export type { IdentityProvider } from './identity/identity-provider.js';
+export { createLogger, type Logger } from './logging/logger.js';
+export { SecretScrubber } from './logging/secret-scrubber.js';
+export { defaultAppDataDir } from './app-data/app-data-dir.js';

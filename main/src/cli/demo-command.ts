@@ -1,0 +1,67 @@
+import { defaultAppDataDir, startDemoGateway } from '@gatehouse/gateway-core';
+import { startBrowserShell } from '../browser-shell/browser-shell-server.js';
+import { findChromium, hasDisplay, openAppWindow, type AppWindow } from '../host/chromium-launcher.js';
+import { findElectronBinary, runElectron } from '../host/electron-launcher.js';
+import { appRoot, readPackageVersion, rendererDistDir } from '../host/paths.js';
+
+export interface DemoCommandOptions {
+  port?: number;
+  dataDir?: string;
+  resetDemo?: boolean;
+  open: boolean;
+  shell: 'auto' | 'electron' | 'browser';
+}
+
+/**
+ * `gatehouse demo` / `npm start`: the desktop window where Electron can run, otherwise the
+ * browser shell. Resolves with the exit code once everything it started has stopped.
+ */
+export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> {
+  const log = (msg: string): void => void process.stderr.write(`gatehouse: ${msg}\n`);
+  const dataDir = opts.dataDir ?? defaultAppDataDir();
+
+  if (opts.shell !== 'browser') {
+    const electron = findElectronBinary();
+    if (electron) {
+      const args = opts.resetDemo ? ['--reset-demo'] : [];
+      return runElectron(electron, appRoot(), args);
+    }
+    if (opts.shell === 'electron') {
+      log('no Electron binary is available on this machine; run with --shell browser');
+      return 1;
+    }
+    log('no Electron binary here; starting the browser shell instead');
+  }
+
+  const gateway = await startDemoGateway({
+    dataDir,
+    reset: opts.resetDemo ?? false,
+    shell: 'browser',
+    version: readPackageVersion(),
+    onProgress: log,
+  });
+  const shell = await startBrowserShell({
+    dispatcher: gateway.dispatcher,
+    events: gateway.events,
+    staticDir: rendererDistDir(),
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+  });
+  process.stdout.write(`Gatehouse demo is running at ${shell.url}\n`);
+  log(`data in ${dataDir}; log in ${gateway.logFile}; press Ctrl-C to stop`);
+
+  let window: AppWindow | undefined;
+  const chromium = findChromium();
+  if (opts.open && chromium && hasDisplay()) window = openAppWindow(chromium, shell.url);
+
+  await new Promise<void>((resolve) => {
+    // Stay subscribed after the first signal: npm and the terminal may both deliver Ctrl-C,
+    // and a second one must not kill us halfway through cleanup.
+    const stop = (): void => resolve();
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+  });
+  log('stopping');
+  window?.close();
+  await shell.close();
+  await gateway.close();
+  return 0;
+}

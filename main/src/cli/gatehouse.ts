@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { readPackageVersion } from '../host/paths.js';
+import { runConnectionsCommand } from './connections-command.js';
+import { runDemoCommand } from './demo-command.js';
+import { runDoctorCommand } from './doctor-command.js';
+
+const program = new Command('gatehouse')
+  .description('Guarded, masked, recorded access to PostgreSQL and SSH')
+  .version(readPackageVersion(), '-v, --version');
+
+program
+  .command('demo', { isDefault: true })
+  .description('Run the offline demo: embedded database, SSH target and both identities (same as npm start)')
+  .option('--port <port>', 'browser shell port (default: a free port)', parsePort)
+  .option('--data-dir <dir>', 'where Gatehouse keeps its state (default: the user app-data folder)')
+  .option('--reset-demo', 'rebuild the demo database from scratch')
+  .option('--no-open', 'do not open a Chromium window')
+  .addOption(new Option('--shell <shell>', 'which shell to run').choices(['auto', 'electron', 'browser']).default('auto'))
+  .action(async (opts: { port?: number; dataDir?: string; resetDemo?: boolean; open: boolean; shell: 'auto' | 'electron' | 'browser' }) => {
+    process.exitCode = await runDemoCommand(opts);
+  });
+
+program
+  .command('connections')
+  .description('List the configured connections (the demo’s when no config is given)')
+  .option('--json', 'print JSON')
+  .option('--config <file>', 'connections file (default: $GATEHOUSE_CONFIG)')
+  .action(async (opts: { json?: boolean; config?: string }) => {
+    process.exitCode = await runConnectionsCommand(opts);
+  });
+
+program
+  .command('doctor')
+  .description('Check what this machine has for Gatehouse and its tests, and what to install')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    process.exitCode = await runDoctorCommand(opts);
+  });
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${value}"`);
+  return port;
+}
+
+await program.parseAsync(process.argv);

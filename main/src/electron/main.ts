@@ -1,0 +1,50 @@
+/**
+ * Electron main process: composition only. It starts gateway-core in demo or configured mode,
+ * serves the renderer over app://, and attaches the IPC transport.
+ */
+import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { startDemoGateway, defaultAppDataDir } from '@gatehouse/gateway-core';
+import { readPackageVersion, rendererDistDir } from '../host/paths.js';
+import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
+import { forwardEventsToWindow, registerIpcBridge } from './ipc-bridge.js';
+import { APP_ORIGIN } from './ipc-channels.js';
+import { hardenWebContents, installPermissionHandlers, isAllowedExternalUrl, mainWindowOptions } from './window-security.js';
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.enableSandbox();
+
+const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const openExternal = (url: string): void => {
+  if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+};
+
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, openExternal));
+app.on('window-all-closed', () => app.quit());
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  installPermissionHandlers(session.defaultSession);
+  registerAppProtocol(protocol, rendererDistDir());
+  const gateway = await startDemoGateway({
+    dataDir: process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir(),
+    reset: process.argv.includes('--reset-demo'),
+    shell: 'electron',
+    version: readPackageVersion(),
+  });
+  const removeIpc = registerIpcBridge({ ipcMain, dispatcher: gateway.dispatcher });
+  const window = new BrowserWindow(mainWindowOptions(preloadPath));
+  const detachEvents = forwardEventsToWindow(gateway.events, window.webContents);
+  window.once('ready-to-show', () => window.show());
+  app.once('before-quit', () => {
+    detachEvents();
+    removeIpc();
+    void gateway.close();
+  });
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+main().catch((err: unknown) => {
+  console.error('Gatehouse failed to start:', err instanceof Error ? err.message : err);
+  app.exit(1);
+});

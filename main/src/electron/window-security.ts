@@ -1,0 +1,78 @@
+import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { APP_ORIGIN } from './ipc-channels.js';
+
+/** External links the app may hand to the OS browser: https on these hosts only. */
+export const EXTERNAL_URL_ALLOWLIST: readonly string[] = ['github.com', 'docs.gatehouse.dev'];
+
+export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+  return {
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    backgroundColor: '#0f1419',
+    title: 'Gatehouse',
+    webPreferences: {
+      preload: preloadPath,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  };
+}
+
+export function isAllowedExternalUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && url.username === '' && url.password === '' && EXTERNAL_URL_ALLOWLIST.includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export function isAppUrl(raw: string): boolean {
+  try {
+    return new URL(raw).origin === APP_ORIGIN || raw.startsWith(`${APP_ORIGIN}/`);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pins the window to the app: no navigation away, no new windows, no webviews. Links the user
+ * clicks go to the OS browser only when allowlisted.
+ */
+export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowOpenHandler'>, openExternal: (url: string) => void): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalUrl(url)) openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write', 'clipboard-read']);
+
+/** Clipboard only, and only for the app's own origin; everything else (camera, geolocation, …) is refused. */
+export function installPermissionHandlers(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
+  session.setPermissionRequestHandler((contents, permission, callback) => {
+    callback(ALLOWED_PERMISSIONS.has(permission) && isAppUrl(contents.getURL()));
+  });
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => {
+    return ALLOWED_PERMISSIONS.has(permission) && isAppUrl(requestingOrigin);
+  });
+}

@@ -1,0 +1,45 @@
+import { useState } from 'react';
+import { useAppState } from '../../app/AppContext';
+
+/** Who the demo acts as. With OIDC sign-in this becomes the signed-in user and their roles. */
+export function IdentitySwitcher() {
+  const { bridge, identity } = useAppState();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!identity) return <div className="identity identity-placeholder" aria-hidden />;
+  const current = identity.current;
+
+  return (
+    <div className="identity">
+      <label className="identity-label" htmlFor="identity-select">
+        Acting as
+      </label>
+      <select
+        id="identity-select"
+        data-testid="identity-switcher"
+        value={current?.id ?? ''}
+        disabled={busy || identity.switchable.length === 0}
+        onChange={async (e) => {
+          setBusy(true);
+          const result = await bridge.invoke('identity.switch', { identityId: e.target.value });
+          setError('error' in result ? result.error.message : null);
+          setBusy(false);
+        }}
+      >
+        {identity.switchable.map((i) => (
+          <option key={i.id} value={i.id}>
+            {i.displayName} ({i.id})
+          </option>
+        ))}
+      </select>
+      <span className="roles" data-testid="identity-roles" title="Roles">
+        {current?.roles.map((r) => (
+          <span key={r} className="role-chip">
+            {r}
+          </span>
+        ))}
+      </span>
+      {error && <span className="status-error">{error}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import { EmptyArea } from '../workspace/EmptyArea';
+
+export function SessionsArea() {
+  return (
+    <EmptyArea icon="▶" title="Sessions">
+      Recorded SQL and terminal sessions, with replay, appear here.
+    </EmptyArea>
+  );
+}

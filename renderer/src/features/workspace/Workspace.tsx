@@ -1,0 +1,53 @@
+import { useAppState } from '../../app/AppContext';
+import { ApprovalsArea } from '../approvals/ApprovalsArea';
+import { SessionsArea } from '../sessions/SessionsArea';
+import { SqlEditorArea } from '../sql-editor/SqlEditorArea';
+import { TerminalArea } from '../terminal/TerminalArea';
+
+export type WorkspaceArea = 'sql' | 'terminal' | 'approvals' | 'sessions';
+
+const AREAS: ReadonlyArray<{ id: WorkspaceArea; label: string }> = [
+  { id: 'sql', label: 'SQL editor' },
+  { id: 'terminal', label: 'Terminal' },
+  { id: 'approvals', label: 'Approvals' },
+  { id: 'sessions', label: 'Sessions' },
+];
+
+export function Workspace({
+  area,
+  onAreaChange,
+  selectedConnection,
+}: {
+  area: WorkspaceArea;
+  onAreaChange: (area: WorkspaceArea) => void;
+  selectedConnection: string | null;
+}) {
+  const { connections } = useAppState();
+  const connection = connections?.find((c) => c.id === selectedConnection) ?? null;
+  return (
+    <div className="workspace">
+      <div className="area-tabs" role="tablist" aria-label="Workspace">
+        {AREAS.map((a) => (
+          <button
+            key={a.id}
+            type="button"
+            role="tab"
+            id={`tab-${a.id}`}
+            aria-selected={a.id === area}
+            aria-controls={`panel-${a.id}`}
+            className="area-tab"
+            onClick={() => onAreaChange(a.id)}
+          >
+            {a.label}
+          </button>
+        ))}
+      </div>
+      <section className="area-panel" role="tabpanel" id={`panel-${area}`} aria-labelledby={`tab-${area}`}>
+        {area === 'sql' && <SqlEditorArea connection={connection?.type === 'postgres' ? connection : null} />}
+        {area === 'terminal' && <TerminalArea connection={connection?.type === 'ssh' ? connection : null} />}
+        {area === 'approvals' && <ApprovalsArea />}
+        {area === 'sessions' && <SessionsArea />}
+      </section>
+    </div>
+  );
+}
