@@ -29,7 +29,7 @@ export function loadConnectionsFile(path: string): ConnectionsFile {
 
 export function parseConnectionsYaml(text: string, fileName = 'connections.yaml'): ConnectionsFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter });
   const yamlError = doc.errors[0];
   if (yamlError) {
     const line = yamlError.linePos?.[0]?.line;
@@ -38,7 +38,9 @@ export function parseConnectionsYaml(text: string, fileName = 'connections.yaml'
   const parsed = ConnectionsFile.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0] as z.core.$ZodIssue;
-    const line = lineOf(doc, lineCounter, issue.path);
+    // For an unknown key, point at the key itself rather than at the object holding it.
+    const path = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...issue.path, issue.keys[0]] : issue.path;
+    const line = lineOf(doc, lineCounter, path);
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     throw new ConfigError(fileName, line, `${where}${issue.message}`);
   }

@@ -3,7 +3,7 @@ import { BridgeDispatcher } from '../bridge/bridge-dispatcher.js';
 import { BridgeEventHub } from '../bridge/bridge-events.js';
 import { createBridgeHandlers } from '../bridge/bridge-handlers.js';
 import type { ConnectionConfig } from '../connections/connection-config.js';
-import { ConnectionRegistry } from '../connections/connection-registry.js';
+import { ConnectionRegistry, type PendingConnection } from '../connections/connection-registry.js';
 import type { SecretResolver } from '../connections/secret-resolver.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
@@ -11,6 +11,8 @@ import type { Logger } from '../logging/logger.js';
 export interface GatewayOptions {
   appInfo: AppInfo;
   connections: readonly ConnectionConfig[];
+  /** Connections whose targets are still starting (the demo's); attach them to the registry when up. */
+  pendingConnections?: readonly PendingConnection[];
   identity: IdentityProvider;
   secrets: SecretResolver;
   logger: Logger;
@@ -28,7 +30,7 @@ export interface Gateway {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const events = new BridgeEventHub();
-  const registry = new ConnectionRegistry(options.connections);
+  const registry = new ConnectionRegistry(options.connections, options.pendingConnections);
   const unsubscribers = [
     registry.onChange((list) => events.emit('connections.changed', list)),
     options.identity.onChange((state) => events.emit('identity.changed', state)),

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AppInfo } from '../contract/bridge-contract.js';
 import type { ConnectionConfig } from '../connections/connection-config.js';
+import type { PendingConnection } from '../connections/connection-registry.js';
 import { InMemorySecretStore, SecretResolver } from '../connections/secret-resolver.js';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/index.js';
 import { DemoIdentityProvider } from '../identity/demo-identity-provider.js';
@@ -17,58 +18,75 @@ export interface DemoGatewayOptions {
 }
 
 export interface DemoGateway extends Gateway {
-  readonly environment: DemoEnvironment;
+  /** Settles when the embedded targets are up (or failed, with the connections marked unreachable). */
+  readonly ready: Promise<DemoEnvironment | undefined>;
   readonly logFile: string;
 }
 
-export const DEMO_CONNECTION_IDS = { postgres: 'demo-postgres', ssh: 'demo-ssh' } as const;
+export const DEMO_CONNECTIONS = {
+  postgres: { id: 'demo-postgres', name: 'Production DB (demo)', type: 'postgres', description: 'Seeded customers, orders, payments and support tickets' },
+  ssh: { id: 'demo-ssh', name: 'prod-app-01 (demo)', type: 'ssh', description: 'Application server with logs and config' },
+} as const satisfies Record<string, PendingConnection>;
 
-/** The offline demo: the embedded targets, their connections, and the two demo identities. */
-export async function startDemoGateway(options: DemoGatewayOptions): Promise<DemoGateway> {
+export const DEMO_CONNECTION_IDS = { postgres: DEMO_CONNECTIONS.postgres.id, ssh: DEMO_CONNECTIONS.ssh.id } as const;
+
+/**
+ * The offline demo: both identities, and connections to the embedded targets. It returns at
+ * once, with the connections 'starting', so the UI is up while a first run seeds the database.
+ */
+export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
   const scrubber = new SecretScrubber();
   const logFile = join(options.dataDir, 'logs', 'gatehouse.log');
   const logger = createLogger({ file: logFile, scrubber });
-  const environment = await startDemoEnvironment({
-    dataDir: join(options.dataDir, 'demo'),
-    reset: options.reset ?? false,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    logger,
-  });
   const store = new InMemorySecretStore();
-  store.set('demo-postgres', environment.postgres.password);
-  store.set('demo-ssh-key', environment.ssh.privateKey);
-  scrubber.remember(environment.postgres.password);
-  scrubber.remember(environment.ssh.privateKey);
-
   const gateway = createGateway({
     appInfo: { version: options.version, mode: 'demo', shell: options.shell },
-    connections: demoConnections(environment),
+    connections: [],
+    pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
     identity: new DemoIdentityProvider(),
     secrets: new SecretResolver(store, scrubber),
     logger,
   });
-  gateway.registry.setStatus(DEMO_CONNECTION_IDS.postgres, 'ready');
-  gateway.registry.setStatus(DEMO_CONNECTION_IDS.ssh, 'ready');
-  logger.info({ dataDir: options.dataDir }, 'demo gateway started');
+
+  const ready = startDemoEnvironment({
+    dataDir: join(options.dataDir, 'demo'),
+    reset: options.reset ?? false,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    logger,
+  }).then(
+    (environment) => {
+      store.set('demo-postgres', environment.postgres.password);
+      store.set('demo-ssh-key', environment.ssh.privateKey);
+      scrubber.remember(environment.postgres.password);
+      scrubber.remember(environment.ssh.privateKey);
+      for (const config of demoConnectionConfigs(environment)) gateway.registry.attach(config);
+      logger.info({ seeded: environment.seeded, sshWorkDir: environment.ssh.workDir }, 'demo environment ready');
+      return environment;
+    },
+    (err: unknown) => {
+      logger.error({ err }, 'demo environment failed to start');
+      const detail = `The demo could not start: ${err instanceof Error ? err.message : String(err)}`;
+      gateway.registry.setStatus(DEMO_CONNECTION_IDS.postgres, 'unreachable', detail);
+      gateway.registry.setStatus(DEMO_CONNECTION_IDS.ssh, 'unreachable', detail);
+      return undefined;
+    },
+  );
 
   return {
     ...gateway,
-    environment,
+    ready,
     logFile,
     async close() {
       await gateway.close();
-      await environment.stop();
+      await (await ready)?.stop();
     },
   };
 }
 
-function demoConnections(env: DemoEnvironment): ConnectionConfig[] {
+function demoConnectionConfigs(env: DemoEnvironment): ConnectionConfig[] {
   return [
     {
-      id: DEMO_CONNECTION_IDS.postgres,
-      name: 'Production DB (demo)',
-      description: 'Seeded customers, orders, payments and support tickets',
-      type: 'postgres',
+      ...DEMO_CONNECTIONS.postgres,
       host: env.postgres.host,
       port: env.postgres.port,
       database: env.postgres.database,
@@ -77,10 +95,7 @@ function demoConnections(env: DemoEnvironment): ConnectionConfig[] {
       tls: { mode: 'disable' },
     },
     {
-      id: DEMO_CONNECTION_IDS.ssh,
-      name: 'prod-app-01 (demo)',
-      description: 'Application server with logs and config',
-      type: 'ssh',
+      ...DEMO_CONNECTIONS.ssh,
       host: env.ssh.host,
       port: env.ssh.port,
       user: env.ssh.username,

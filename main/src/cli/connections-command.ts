@@ -1,4 +1,4 @@
-import { DEMO_CONNECTION_IDS, loadConnectionsFile, ConfigError, type ConnectionConfig } from '@gatehouse/gateway-core';
+import { DEMO_CONNECTIONS, loadConnectionsFile, ConfigError, type ConnectionConfig } from '@gatehouse/gateway-core';
 
 interface Row {
   id: string;
@@ -8,7 +8,7 @@ interface Row {
 }
 
 export async function runConnectionsCommand(opts: { json?: boolean; config?: string }, out = process.stdout, err = process.stderr): Promise<number> {
-  const configPath = opts.config ?? process.env.GATEHOUSE_CONFIG;
+  const configPath = opts.config ?? (process.env.GATEHOUSE_CONFIG || undefined);
   let rows: Row[];
   try {
     rows = configPath ? loadConnectionsFile(configPath).connections.map(toRow) : demoRows();
@@ -36,7 +36,11 @@ function toRow(c: ConnectionConfig): Row {
 
 function demoRows(): Row[] {
   return [
-    { id: DEMO_CONNECTION_IDS.postgres, name: 'Production DB (demo)', type: 'postgres', target: 'embedded PGlite, started by gatehouse demo' },
-    { id: DEMO_CONNECTION_IDS.ssh, name: 'prod-app-01 (demo)', type: 'ssh', target: 'embedded SSH target, started by gatehouse demo' },
+    { ...pick(DEMO_CONNECTIONS.postgres), target: 'embedded PGlite, started by gatehouse demo' },
+    { ...pick(DEMO_CONNECTIONS.ssh), target: 'embedded SSH target, started by gatehouse demo' },
   ];
+}
+
+function pick(c: { id: string; name: string; type: string }): Omit<Row, 'target'> {
+  return { id: c.id, name: c.name, type: c.type };
 }

@@ -33,7 +33,7 @@ export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> 
     log('no Electron binary here; starting the browser shell instead');
   }
 
-  const gateway = await startDemoGateway({
+  const gateway = startDemoGateway({
     dataDir,
     reset: opts.resetDemo ?? false,
     shell: 'browser',
@@ -48,6 +48,8 @@ export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> 
   });
   process.stdout.write(`Gatehouse demo is running at ${shell.url}\n`);
   log(`data in ${dataDir}; log in ${gateway.logFile}; press Ctrl-C to stop`);
+
+  void gateway.ready.then((env) => log(env ? 'demo targets are ready' : `demo targets failed to start; see ${gateway.logFile}`));
 
   let window: AppWindow | undefined;
   const chromium = findChromium();

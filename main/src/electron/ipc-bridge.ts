@@ -1,6 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { bridgeMethodNames, type BridgeDispatcher, type BridgeEventHub, type BridgeResult } from '@gatehouse/gateway-core';
-import { APP_ORIGIN, mainProcessChannel, RENDERER_EVENT_CHANNEL } from './ipc-channels.js';
+import { mainProcessChannel, RENDERER_EVENT_CHANNEL } from './ipc-channels.js';
+import { isAppUrl } from './window-security.js';
 
 export interface IpcBridgeDeps {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
@@ -11,11 +12,7 @@ export interface IpcBridgeDeps {
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.parent !== null) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN || frame.url.startsWith(`${APP_ORIGIN}/`);
-  } catch {
-    return false;
-  }
+  return isAppUrl(frame.url);
 }
 
 /**

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   installPermissionHandlers(session.defaultSession);
   registerAppProtocol(protocol, rendererDistDir());
-  const gateway = await startDemoGateway({
+  const gateway = startDemoGateway({
     dataDir: process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir(),
     reset: process.argv.includes('--reset-demo'),
     shell: 'electron',

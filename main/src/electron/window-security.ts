@@ -39,9 +39,11 @@ export function isAllowedExternalUrl(raw: string): boolean {
   }
 }
 
+/** app://gatehouse with any path. Compared by parts: Node gives custom schemes an opaque "null" origin. */
 export function isAppUrl(raw: string): boolean {
   try {
-    return new URL(raw).origin === APP_ORIGIN || raw.startsWith(`${APP_ORIGIN}/`);
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}` === APP_ORIGIN && url.username === '' && url.password === '';
   } catch {
     return false;
   }

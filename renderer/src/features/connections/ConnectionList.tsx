@@ -1,7 +1,7 @@
 import type { ConnectionSummary } from '@gatehouse/gateway-core/contract';
 import { useAppState } from '../../app/AppContext';
 
-const TYPE_LABEL: Record<ConnectionSummary['type'], string> = { postgres: 'PostgreSQL', ssh: 'SSH' };
+const TYPE_LABEL: Record<ConnectionSummary['type'], string> = { postgres: 'Postgres', ssh: 'SSH' };
 const STATUS_LABEL: Record<ConnectionSummary['status'], string> = {
   ready: 'Ready',
   starting: 'Starting',

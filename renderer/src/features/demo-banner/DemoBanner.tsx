@@ -3,7 +3,7 @@ export function DemoBanner() {
     <div className="demo-banner" role="note">
       <strong>Offline demo</strong>
       <span>
-        Everything runs on this machine: a seeded “production” database, an SSH target and a local policy server. The data is fake.
+        Everything runs on this machine: a seeded “production” PostgreSQL and an SSH server. The customers, cards and logs are fake.
       </span>
     </div>
   );

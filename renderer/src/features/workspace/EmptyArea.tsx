@@ -1,10 +1,11 @@
 import type { ReactNode } from 'react';
+import { AreaIcon, type AreaIconName } from './AreaIcon';
 
-export function EmptyArea({ icon, title, children }: { icon: string; title: string; children: ReactNode }) {
+export function EmptyArea({ icon, title, children }: { icon: AreaIconName; title: string; children: ReactNode }) {
   return (
     <div className="empty-area">
-      <div className="empty-icon" aria-hidden>
-        {icon}
+      <div className="empty-icon">
+        <AreaIcon name={icon} />
       </div>
       <h3>{title}</h3>
       <p>{children}</p>
