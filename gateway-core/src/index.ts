@@ -13,3 +13,8 @@ export type { IdentityProvider } from './identity/identity-provider.js';
 export { createLogger, type Logger } from './logging/logger.js';
 export { SecretScrubber } from './logging/secret-scrubber.js';
 export { defaultAppDataDir } from './app-data/app-data-dir.js';
+export * from './policy/index.js';
+export * from './policy/sql/index.js';
+export * from './policy/shell/index.js';
+export * from './masking/index.js';
+export type { GatewayServices, FeatureHandlers } from './bridge/handler-deps.js';

@@ -1,16 +1,10 @@
-import type { AppInfo } from '../contract/bridge-contract.js';
-import type { ConnectionRegistry } from '../connections/connection-registry.js';
-import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { BridgeHandlers } from './bridge-dispatcher.js';
+import type { GatewayServices } from './handler-deps.js';
 
-export interface BridgeHandlerDeps {
-  appInfo: AppInfo;
-  registry: Pick<ConnectionRegistry, 'list'>;
-  identity: Pick<IdentityProvider, 'state' | 'switchTo'>;
-}
+export type CoreHandlers = Pick<BridgeHandlers, 'app.info' | 'connections.list' | 'identity.get' | 'identity.switch'>;
 
-/** The host side of every contract method. Inputs arrive already validated by the dispatcher. */
-export function createBridgeHandlers(deps: BridgeHandlerDeps): BridgeHandlers {
+/** The host side of the app-level methods. Inputs arrive already validated by the dispatcher. */
+export function createCoreHandlers(deps: Pick<GatewayServices, 'appInfo' | 'registry' | 'identity'>): CoreHandlers {
   return {
     'app.info': async () => deps.appInfo,
     'connections.list': async () => deps.registry.list(),

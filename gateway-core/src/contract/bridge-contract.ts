@@ -6,6 +6,8 @@
  * handler sees it. The renderer may import this module for types only.
  */
 import { z } from 'zod';
+import { sqlMethods } from './sql-schemas.js';
+import { terminalEvents, terminalMethods } from './terminal-schemas.js';
 
 export const ConnectionType = z.enum(['postgres', 'ssh']);
 export type ConnectionType = z.infer<typeof ConnectionType>;
@@ -56,11 +58,14 @@ export const bridgeMethods = {
   'connections.list': { input: NoInput, output: z.array(ConnectionSummary) },
   'identity.get': { input: NoInput, output: IdentityState },
   'identity.switch': { input: z.object({ identityId: z.string().min(1).max(200) }).strict(), output: IdentityState },
+  ...sqlMethods,
+  ...terminalMethods,
 } as const;
 
 export const bridgeEvents = {
   'connections.changed': z.array(ConnectionSummary),
   'identity.changed': IdentityState,
+  ...terminalEvents,
 } as const;
 
 export type BridgeMethods = typeof bridgeMethods;

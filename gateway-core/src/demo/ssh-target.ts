@@ -46,6 +46,20 @@ function parsePublic(openSshPublic: string): ParsedKey {
 }
 
 /**
+ * ssh2 1.17's generateKeyPairSync('ed25519') drops a leading zero byte of the key about 1 time in
+ * 250, producing keys that neither ssh2 nor OpenSSH can parse. Regenerate until both halves parse.
+ */
+function generateEd25519(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    const pub = utils.parseKey(pair.public);
+    const priv = utils.parseKey(pair.private);
+    if (!(pub instanceof Error) && !(priv instanceof Error)) return pair;
+  }
+  throw new Error('could not generate a valid ed25519 key pair');
+}
+
+/**
  * A minimal, explicit environment: the shell must not inherit the host process's environment,
  * which in the app holds tokens and the like.
  */
@@ -71,8 +85,8 @@ export async function startDemoSsh(opts: { logger?: DemoLogger } = {}): Promise<
   const workDir = await mkdtemp(join(tmpdir(), 'gatehouse-demo-ssh-'));
   await writeSampleFiles(workDir);
 
-  const hostKeys = utils.generateKeyPairSync('ed25519');
-  const clientKeys = utils.generateKeyPairSync('ed25519');
+  const hostKeys = generateEd25519();
+  const clientKeys = generateEd25519();
   const hostPublic = parsePublic(hostKeys.public);
   const allowed = parsePublic(clientKeys.public);
   const allowedBlob = allowed.getPublicSSH();

@@ -1,12 +1,16 @@
 import type { AppInfo } from '../contract/bridge-contract.js';
 import { BridgeDispatcher } from '../bridge/bridge-dispatcher.js';
 import { BridgeEventHub } from '../bridge/bridge-events.js';
-import { createBridgeHandlers } from '../bridge/bridge-handlers.js';
+import { createCoreHandlers } from '../bridge/bridge-handlers.js';
+import type { GatewayServices } from '../bridge/handler-deps.js';
 import type { ConnectionConfig } from '../connections/connection-config.js';
 import { ConnectionRegistry, type PendingConnection } from '../connections/connection-registry.js';
 import type { SecretResolver } from '../connections/secret-resolver.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import { createSqlHandlers } from '../postgres/sql-handlers.js';
+import { createTerminalHandlers } from '../ssh/terminal-handlers.js';
 
 export interface GatewayOptions {
   appInfo: AppInfo;
@@ -15,6 +19,7 @@ export interface GatewayOptions {
   pendingConnections?: readonly PendingConnection[];
   identity: IdentityProvider;
   secrets: SecretResolver;
+  policy: PolicyStore;
   logger: Logger;
 }
 
@@ -24,6 +29,7 @@ export interface Gateway {
   readonly events: BridgeEventHub;
   readonly registry: ConnectionRegistry;
   readonly identity: IdentityProvider;
+  readonly policy: PolicyStore;
   readonly logger: Logger;
   close(): Promise<void>;
 }
@@ -31,22 +37,24 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const events = new BridgeEventHub();
   const registry = new ConnectionRegistry(options.connections, options.pendingConnections);
+  const services: GatewayServices = { ...options, registry, events };
   const unsubscribers = [
     registry.onChange((list) => events.emit('connections.changed', list)),
     options.identity.onChange((state) => events.emit('identity.changed', state)),
   ];
-  const dispatcher = new BridgeDispatcher(
-    createBridgeHandlers({ appInfo: options.appInfo, registry, identity: options.identity }),
-    options.logger,
-  );
+  const sql = createSqlHandlers(services);
+  const terminal = createTerminalHandlers(services);
+  const dispatcher = new BridgeDispatcher({ ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers }, options.logger);
   return {
     dispatcher,
     events,
     registry,
     identity: options.identity,
+    policy: options.policy,
     logger: options.logger,
     async close() {
       for (const u of unsubscribers) u();
+      await Promise.allSettled([sql.close(), terminal.close()]);
     },
   };
 }

@@ -7,6 +7,8 @@ import { startDemoEnvironment, type DemoEnvironment } from '../demo/index.js';
 import { DemoIdentityProvider } from '../identity/demo-identity-provider.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
+import { loadPolicyFile } from '../policy/load-policy.js';
+import { PolicyStore } from '../policy/policy-store.js';
 import { createGateway, type Gateway } from './create-gateway.js';
 
 export interface DemoGatewayOptions {
@@ -45,6 +47,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
     identity: new DemoIdentityProvider(),
     secrets: new SecretResolver(store, scrubber),
+    policy: new PolicyStore(loadPolicyFile()),
     logger,
   });
 

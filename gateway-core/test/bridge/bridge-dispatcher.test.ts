@@ -1,11 +1,17 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BridgeDispatcher, type BridgeHandlers } from '../../src/bridge/bridge-dispatcher.js';
 import { GatehouseError } from '../../src/bridge/gatehouse-error.js';
+import { bridgeMethodNames } from '../../src/contract/bridge-contract.js';
 
 const identity = { provider: 'demo' as const, current: null, switchable: [] };
 
 function handlers(overrides: Partial<BridgeHandlers>): BridgeHandlers {
+  const unused = async (): Promise<never> => {
+    throw new Error('not used in this test');
+  };
+  const all = Object.fromEntries(bridgeMethodNames.map((m) => [m, unused])) as unknown as BridgeHandlers;
   return {
+    ...all,
     'app.info': async () => ({ version: '1', mode: 'demo', shell: 'browser' }),
     'connections.list': async () => [],
     'identity.get': async () => identity,

@@ -285,7 +285,9 @@ describe('demo environment', () => {
     });
 
     it('refuses a wrong key and a wrong user', async () => {
-      const other = utils.generateKeyPairSync('ed25519');
+      // Same ssh2 quirk the implementation works around: ~1 in 250 ed25519 keys is malformed.
+      let other = utils.generateKeyPairSync('ed25519');
+      while (utils.parseKey(other.private) instanceof Error) other = utils.generateKeyPairSync('ed25519');
       await expect(sshConnect(env, { privateKey: other.private })).rejects.toThrow(/authentication methods failed/);
       await expect(sshConnect(env, { username: 'root' })).rejects.toThrow(/authentication methods failed/);
     });

@@ -1,4 +1,4 @@
-import { createGateway, DemoIdentityProvider, InMemorySecretStore, SecretResolver, SecretScrubber, type Gateway } from '@gatehouse/gateway-core';
+import { createGateway, DemoIdentityProvider, InMemorySecretStore, loadPolicyFile, PolicyStore, SecretResolver, SecretScrubber, type Gateway } from '@gatehouse/gateway-core';
 
 export const TEST_DB_PASSWORD = 'contract-test-pw-7f3a91';
 
@@ -15,6 +15,7 @@ export function createTestGateway(): Gateway {
     ],
     identity: new DemoIdentityProvider(),
     secrets: new SecretResolver(store, scrubber),
+    policy: new PolicyStore(loadPolicyFile()),
     logger: { info() {}, warn() {}, error() {}, debug() {} } as unknown as Gateway['logger'],
   });
 }

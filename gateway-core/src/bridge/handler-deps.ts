@@ -1,0 +1,24 @@
+import type { AppInfo } from '../contract/bridge-contract.js';
+import type { ConnectionRegistry } from '../connections/connection-registry.js';
+import type { SecretResolver } from '../connections/secret-resolver.js';
+import type { IdentityProvider } from '../identity/identity-provider.js';
+import type { Logger } from '../logging/logger.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { BridgeEventHub } from './bridge-events.js';
+
+/** Everything a feature's handlers may depend on; each feature takes only the Pick<> it needs. */
+export interface GatewayServices {
+  appInfo: AppInfo;
+  registry: ConnectionRegistry;
+  identity: IdentityProvider;
+  secrets: SecretResolver;
+  policy: PolicyStore;
+  events: BridgeEventHub;
+  logger: Logger;
+}
+
+/** A feature's handlers plus what must happen when the gateway stops (close sessions, sockets). */
+export interface FeatureHandlers<H> {
+  handlers: H;
+  close(): Promise<void>;
+}
