@@ -21,6 +21,8 @@ export interface DemoEnvironmentOptions {
   reset?: boolean;
   onProgress?: (msg: string) => void;
   logger?: DemoLogger;
+  /** The demo database password; random per start when absent. */
+  postgresPassword?: string;
 }
 
 export interface DemoEnvironment {
@@ -43,7 +45,13 @@ export async function startDemoEnvironment(opts: DemoEnvironmentOptions): Promis
   // The SSH target starts in milliseconds; the database may need a seed. Start both together and
   // make sure a failure of either does not leave the other running.
   const [pgResult, sshResult] = await Promise.allSettled([
-    startDemoPostgres({ pgDataDir: join(opts.dataDir, 'pgdata'), reset: opts.reset ?? false, onProgress, logger: opts.logger }),
+    startDemoPostgres({
+      pgDataDir: join(opts.dataDir, 'pgdata'),
+      reset: opts.reset ?? false,
+      onProgress,
+      logger: opts.logger,
+      ...(opts.postgresPassword ? { password: opts.postgresPassword } : {}),
+    }),
     startDemoSsh({ logger: opts.logger }),
   ]);
   if (pgResult.status === 'rejected' || sshResult.status === 'rejected') {

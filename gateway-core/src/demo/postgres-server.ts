@@ -48,6 +48,8 @@ export async function startDemoPostgres(opts: {
   reset: boolean;
   onProgress: (msg: string) => void;
   logger?: DemoLogger;
+  /** Fixes the password instead of a random one, so a leak test can search for it. */
+  password?: string;
 }): Promise<DemoPostgres> {
   const { pgDataDir, onProgress, logger } = opts;
   if (opts.reset && existsSync(pgDataDir)) {
@@ -85,7 +87,7 @@ export async function startDemoPostgres(opts: {
     socketServer = new PGLiteSocketServer({ db, path: sockPath, maxConnections: 32 });
     await socketServer.start();
 
-    const password = randomBytes(18).toString('base64url');
+    const password = opts.password ?? randomBytes(18).toString('base64url');
     const conns = new Set<Socket>();
     front = createServer((client) => handleClient(client, sockPath, password, conns, logger));
     const port = await listen(front);

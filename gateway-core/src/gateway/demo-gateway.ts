@@ -17,6 +17,10 @@ export interface DemoGatewayOptions {
   shell: AppInfo['shell'];
   version: string;
   onProgress?: (message: string) => void;
+  /** Connections from a config file, offered beside the demo's own. */
+  extraConnections?: readonly ConnectionConfig[];
+  /** Fixes the demo database password (tests search for it in leak checks); random otherwise. */
+  demoDatabasePassword?: string;
 }
 
 export interface DemoGateway extends Gateway {
@@ -43,7 +47,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
   const store = new InMemorySecretStore();
   const gateway = createGateway({
     appInfo: { version: options.version, mode: 'demo', shell: options.shell },
-    connections: [],
+    connections: options.extraConnections ?? [],
     pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
     identity: new DemoIdentityProvider(),
     secrets: new SecretResolver(store, scrubber),
@@ -54,6 +58,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
   const ready = startDemoEnvironment({
     dataDir: join(options.dataDir, 'demo'),
     reset: options.reset ?? false,
+    ...(options.demoDatabasePassword ? { postgresPassword: options.demoDatabasePassword } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     logger,
   }).then(

@@ -1,4 +1,4 @@
-import { defaultAppDataDir, startDemoGateway } from '@gatehouse/gateway-core';
+import { ConfigError, defaultAppDataDir, loadConnectionsFile, startDemoGateway, type ConnectionConfig } from '@gatehouse/gateway-core';
 import { startBrowserShell } from '../browser-shell/browser-shell-server.js';
 import { findChromium, hasDisplay, openAppWindow, type AppWindow } from '../host/chromium-launcher.js';
 import { findElectronBinary, runElectron } from '../host/electron-launcher.js';
@@ -10,6 +10,7 @@ export interface DemoCommandOptions {
   resetDemo?: boolean;
   open: boolean;
   shell: 'auto' | 'electron' | 'browser';
+  config?: string;
 }
 
 /**
@@ -23,7 +24,7 @@ export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> 
   if (opts.shell !== 'browser') {
     const electron = findElectronBinary();
     if (electron) {
-      const args = opts.resetDemo ? ['--reset-demo'] : [];
+      const args = [...(opts.resetDemo ? ['--reset-demo'] : []), ...(opts.config ? ['--config', opts.config] : [])];
       return runElectron(electron, appRoot(), args);
     }
     if (opts.shell === 'electron') {
@@ -33,8 +34,22 @@ export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> 
     log('no Electron binary here; starting the browser shell instead');
   }
 
+  let extraConnections: ConnectionConfig[] = [];
+  if (opts.config) {
+    try {
+      extraConnections = loadConnectionsFile(opts.config).connections;
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        log(`invalid config: ${e.message}`);
+        return 2;
+      }
+      throw e;
+    }
+  }
   const gateway = startDemoGateway({
     dataDir,
+    extraConnections,
+    ...(process.env.GATEHOUSE_DEMO_DB_PASSWORD ? { demoDatabasePassword: process.env.GATEHOUSE_DEMO_DB_PASSWORD } : {}),
     reset: opts.resetDemo ?? false,
     shell: 'browser',
     version: readPackageVersion(),

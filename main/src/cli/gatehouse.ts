@@ -15,9 +15,10 @@ program
   .option('--port <port>', 'browser shell port (default: a free port)', parsePort)
   .option('--data-dir <dir>', 'where Gatehouse keeps its state (default: the user app-data folder)')
   .option('--reset-demo', 'rebuild the demo database from scratch')
+  .option('--config <file>', 'also offer the connections in this file')
   .option('--no-open', 'do not open a Chromium window')
   .addOption(new Option('--shell <shell>', 'which shell to run').choices(['auto', 'electron', 'browser']).default('auto'))
-  .action(async (opts: { port?: number; dataDir?: string; resetDemo?: boolean; open: boolean; shell: 'auto' | 'electron' | 'browser' }) => {
+  .action(async (opts: { port?: number; dataDir?: string; resetDemo?: boolean; open: boolean; shell: 'auto' | 'electron' | 'browser'; config?: string }) => {
     process.exitCode = await runDemoCommand(opts);
   });
 

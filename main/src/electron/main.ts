@@ -4,7 +4,7 @@
  */
 import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { startDemoGateway, defaultAppDataDir } from '@gatehouse/gateway-core';
+import { defaultAppDataDir, loadConnectionsFile, startDemoGateway } from '@gatehouse/gateway-core';
 import { readPackageVersion, rendererDistDir } from '../host/paths.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { forwardEventsToWindow, registerIpcBridge } from './ipc-bridge.js';
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const gateway = startDemoGateway({
     dataDir: process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir(),
     reset: process.argv.includes('--reset-demo'),
+    extraConnections: configArg() ? loadConnectionsFile(configArg() ?? '').connections : [],
     shell: 'electron',
     version: readPackageVersion(),
   });
@@ -42,6 +43,11 @@ async function main(): Promise<void> {
     void gateway.close();
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+function configArg(): string | undefined {
+  const i = process.argv.indexOf('--config');
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 main().catch((err: unknown) => {
