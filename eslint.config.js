@@ -45,6 +45,11 @@ export default tseslint.config(
     },
   },
   {
+    // Terminal tests assert on escape sequences, which means matching control characters.
+    files: ['**/test/**/*.ts', 'e2e/**/*.ts'],
+    rules: { 'no-control-regex': 'off' },
+  },
+  {
     files: ['gateway-core/src/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', layerRules.gatewayCore] },
   },

@@ -1,0 +1,140 @@
+/**
+ * Anchor-triggered detectors for emails and secrets: `@` (email), `://` (URI password),
+ * `=` (key=value password), `-----BEGIN` (PEM private key). Each is entered from its anchor
+ * character by the scanner and scans outward by hand, which keeps them linear: a regex like
+ * `[\w.]+@…` re-scans every word in front of the `@` and degrades on long tokens.
+ */
+import type { RawHit } from '../types.js';
+import { PASSWORD_MASK, PEM_MASK, maskEmail } from '../replace.js';
+
+const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isAlnum = (c: number): boolean => isAlpha(c) || (c >= 48 && c <= 57);
+// Email local part: the common dot-atom subset (quotes and `!#$&'*/=?^{|}~` are too rare to pay for).
+const isLocal = (c: number): boolean => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+const isDomain = (c: number): boolean => isAlnum(c) || c === 46 || c === 45;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
+
+/** Email around the `@` at index `at`. */
+export function detectEmail(text: string, at: number, lastEnd: number): RawHit | null {
+  let s = at;
+  while (s > lastEnd && at - s < 64 && isLocal(text.charCodeAt(s - 1))) s--;
+  while (s < at && text.charCodeAt(s) === 46) s++;
+  if (s === at || text.charCodeAt(at - 1) === 46) return null;
+  // `scheme://user@host` is URI userinfo, not a mailbox.
+  if (s >= 3 && text.startsWith('://', s - 3)) return null;
+  const n = text.length;
+  let e = at + 1;
+  while (e < n && e - at < 255 && isDomain(text.charCodeAt(e))) e++;
+  // Drop trailing sentence punctuation, then the last label must be an alphabetic TLD.
+  for (;;) {
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    const dot = lastDotAfter(text, at, e);
+    if (dot <= at + 1) return null;
+    const tldLen = e - dot - 1;
+    let alpha = tldLen >= 2 && tldLen <= 24;
+    for (let k = dot + 1; alpha && k < e; k++) alpha = isAlpha(text.charCodeAt(k));
+    if (alpha) break;
+    e = dot;
+  }
+  const domain = text.slice(at + 1, e);
+  if (domain.includes('..') || domain.startsWith('-') || domain.startsWith('.')) return null;
+  const local = text.slice(s, at);
+  if (local.includes('..')) return null;
+  return { detector: 'email', start: s, end: e, replacement: maskEmail(local, text.slice(lastDotAfter(text, at, e) + 1, e)) };
+}
+
+/** Last '.' in (at, e), or -1. Bounded on purpose: lastIndexOf would rescan the whole prefix. */
+function lastDotAfter(text: string, at: number, e: number): number {
+  for (let k = e - 1; k > at; k--) if (text.charCodeAt(k) === 46) return k;
+  return -1;
+}
+
+/**
+ * Password in a URI's userinfo (`postgres://user:pass@host`), entered at the `:` of `://`.
+ * Only the password is masked: user and host stay readable for troubleshooting.
+ */
+export function detectUriPassword(text: string, colon: number, lastEnd: number): RawHit | null {
+  let s = colon;
+  while (s > lastEnd && colon - s < 32 && isSchemeChar(text.charCodeAt(s - 1))) s--;
+  if (s === colon || !isAlpha(text.charCodeAt(s))) return null;
+  const n = text.length;
+  const from = colon + 3;
+  let e = from;
+  while (e < n && e - from < 1024) {
+    const c = text.charCodeAt(e);
+    if (isSpace(c) || c === 34 || c === 39 || c === 96 || c === 60 || c === 62) break;
+    e++;
+  }
+  const seg = text.slice(from, e);
+  const userColon = seg.indexOf(':');
+  if (userColon < 0) return null;
+  // The password ends at the last '@' before the path; if the path has none, the password may
+  // itself contain '/', so fall back to the last '@' overall (over-masking is the safe side).
+  const slash = seg.indexOf('/', userColon);
+  let atIdx = (slash < 0 ? seg : seg.slice(0, slash)).lastIndexOf('@');
+  if (atIdx < 0) atIdx = seg.lastIndexOf('@');
+  if (atIdx <= userColon + 1) return null;
+  const user = seg.slice(0, userColon);
+  if (user.includes('/') || user.includes('@')) return null;
+  return { detector: 'connection-string-password', start: from + userColon + 1, end: from + atIdx, replacement: PASSWORD_MASK };
+}
+
+function isSchemeChar(c: number): boolean {
+  return isAlnum(c) || c === 43 || c === 46 || c === 45;
+}
+
+const isKeyChar = (c: number): boolean => isAlnum(c) || c === 95 || c === 46 || c === 45;
+
+/** Key names whose value is a password: libpq `password=`, `PGPASSWORD=`, JDBC `;Password=`, `pwd=`. */
+function isPasswordKey(key: string): boolean {
+  const k = key.toLowerCase();
+  return k.endsWith('password') || k.endsWith('passwd') || k === 'pwd' || k === 'pass' || k.endsWith('_pwd') || k.endsWith('_pass');
+}
+
+/** `password=secret`, `password = 'se cret'` (libpq quoting), entered at the `=`. */
+export function detectKeyValuePassword(text: string, eq: number, lastEnd: number): RawHit | null {
+  let k = eq;
+  while (k > lastEnd && eq - k < 2 && text.charCodeAt(k - 1) === 32) k--;
+  let ks = k;
+  while (ks > lastEnd && k - ks < 64 && isKeyChar(text.charCodeAt(ks - 1))) ks--;
+  if (ks === k || !isPasswordKey(text.slice(ks, k))) return null;
+  const n = text.length;
+  let v = eq + 1;
+  while (v < n && v - eq < 3 && text.charCodeAt(v) === 32) v++;
+  if (v >= n) return null;
+  const q = text.charCodeAt(v);
+  let start = v;
+  let end: number;
+  if (q === 39 || q === 34) {
+    start = v + 1;
+    end = start;
+    while (end < n && text.charCodeAt(end) !== q && text.charCodeAt(end) !== 10) end += text.charCodeAt(end) === 92 ? 2 : 1;
+    end = Math.min(end, n);
+  } else {
+    end = v;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (isSpace(c) || c === 59 || c === 38 || c === 44 || c === 34 || c === 39 || c === 41 || c === 125 || c === 93 || c === 60 || c === 62) break;
+      end++;
+    }
+  }
+  if (end <= start) return null;
+  return { detector: 'connection-string-password', start, end, replacement: PASSWORD_MASK };
+}
+
+/**
+ * `-----BEGIN … PRIVATE KEY-----` through its END line, replaced whole. An unterminated block
+ * (truncated cell, stream still open) is masked to the end of the text and flagged `open`.
+ */
+export function detectPem(text: string, i: number): RawHit | null {
+  if (!text.startsWith('-----BEGIN ', i)) return null;
+  const labelStart = i + 11;
+  const hdrEnd = text.indexOf('-----', labelStart);
+  if (hdrEnd < 0 || hdrEnd - labelStart > 64) return null;
+  const label = text.slice(labelStart, hdrEnd);
+  if (!label.includes('PRIVATE KEY')) return null;
+  const marker = `-----END ${label}-----`;
+  const endIdx = text.indexOf(marker, hdrEnd + 5);
+  if (endIdx < 0) return { detector: 'pem-private-key', start: i, end: text.length, replacement: PEM_MASK, open: true };
+  return { detector: 'pem-private-key', start: i, end: endIdx + marker.length, replacement: PEM_MASK };
+}
