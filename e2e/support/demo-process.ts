@@ -17,10 +17,13 @@ export interface DemoProcess {
 }
 
 /** Starts `gatehouse demo` in the browser shell, as a user would, and waits for its URL line. */
-export async function startDemoProcess(dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-')), timeoutMs = 90_000): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [CLI, 'demo', '--shell', 'browser', '--no-open', '--data-dir', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startDemoProcess(
+  options: { dataDir?: string; config?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<DemoProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const args = [CLI, 'demo', '--shell', 'browser', '--no-open', '--data-dir', dataDir, ...(options.config ? ['--config', options.config] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
