@@ -7,7 +7,7 @@ import { generateDataset, type Cell, type TableRows } from './fake-data.js';
 /** Bump when the schema or the generator changes: an existing data dir with another version is reseeded. */
 export const SEED_VERSION = 1;
 
-const TABLES_DDL = `
+export const TABLES_DDL = `
 CREATE SCHEMA IF NOT EXISTS public;
 CREATE SCHEMA billing;
 CREATE SCHEMA gatehouse_demo;
@@ -44,7 +44,7 @@ CREATE TABLE gatehouse_demo.meta (seed_version integer NOT NULL, seeded_at times
 
 // Identity columns are attached after the load so COPY can carry explicit ids; the sequences are
 // then moved past the loaded maximum, so an approved INSERT in the demo behaves like production.
-const CONSTRAINTS_DDL = `
+export const CONSTRAINTS_DDL = `
 ALTER TABLE public.products ADD PRIMARY KEY (id), ADD CONSTRAINT products_sku_key UNIQUE (sku);
 ALTER TABLE public.customers ADD PRIMARY KEY (id), ADD CONSTRAINT customers_email_key UNIQUE (email);
 ALTER TABLE public.payment_cards ADD PRIMARY KEY (id),
@@ -78,12 +78,12 @@ CREATE INDEX support_tickets_status_idx ON public.support_tickets (status, prior
 CREATE INDEX invoices_customer_idx ON billing.invoices (customer_id);
 `;
 
-const IDENTITY_TABLES = [
+export const IDENTITY_TABLES = [
   'public.products', 'public.customers', 'public.payment_cards', 'public.orders', 'public.order_items',
   'public.payments', 'public.support_tickets', 'billing.invoices',
 ];
 
-const VIEWS_DDL = `
+export const VIEWS_DDL = `
 CREATE VIEW public.customer_order_summary AS
   SELECT c.id AS customer_id, c.full_name, c.email, c.state,
          count(o.id) AS order_count,
@@ -121,7 +121,7 @@ function copyValue(v: Cell): string {
   return v.replace(/[\\\t\n\r]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\t' ? '\\t' : ch === '\n' ? '\\n' : '\\r'));
 }
 
-function toCopyText(t: TableRows): string {
+export function toCopyText(t: TableRows): string {
   const lines = new Array<string>(t.rows.length);
   for (let i = 0; i < t.rows.length; i++) lines[i] = (t.rows[i] ?? []).map(copyValue).join('\t');
   return lines.join('\n') + '\n';
