@@ -18,3 +18,4 @@ export * from './policy/sql/index.js';
 export * from './policy/shell/index.js';
 export * from './masking/index.js';
 export type { GatewayServices, FeatureHandlers } from './bridge/handler-deps.js';
+export * from './ssh/index.js';

@@ -10,7 +10,7 @@ import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import { createSqlHandlers } from '../postgres/sql-handlers.js';
-import { createTerminalHandlers } from '../ssh/terminal-handlers.js';
+import { createTerminalHandlers, type TerminalHandlerOptions } from '../ssh/terminal-handlers.js';
 
 export interface GatewayOptions {
   appInfo: AppInfo;
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   secrets: SecretResolver;
   policy: PolicyStore;
   logger: Logger;
+  /** SSH terminal settings: the known-hosts file (under the app-data dir) for trust on first use. */
+  terminal?: TerminalHandlerOptions;
 }
 
 /** gateway-core assembled: what a host (Electron, browser shell, CLI) attaches a transport to. */
@@ -43,7 +45,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.identity.onChange((state) => events.emit('identity.changed', state)),
   ];
   const sql = createSqlHandlers(services);
-  const terminal = createTerminalHandlers(services);
+  const terminal = createTerminalHandlers(services, options.terminal);
   const dispatcher = new BridgeDispatcher({ ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers }, options.logger);
   return {
     dispatcher,

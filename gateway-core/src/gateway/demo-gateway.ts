@@ -52,6 +52,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     identity: new DemoIdentityProvider(),
     secrets: new SecretResolver(store, scrubber),
     policy: new PolicyStore(loadPolicyFile()),
+    terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },
     logger,
   });
 

@@ -1,24 +1,159 @@
+import { randomUUID } from 'node:crypto';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { BridgeHandlers } from '../bridge/bridge-dispatcher.js';
 import type { FeatureHandlers, GatewayServices } from '../bridge/handler-deps.js';
+import type { SshConnectionConfig } from '../connections/connection-config.js';
+import type { Identity } from '../contract/bridge-contract.js';
+import { createMasker } from '../masking/index.js';
+import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
+import type { ShellPolicy } from '../policy/shell/index.js';
+import { hostKeyId, InMemoryKnownHosts, JsonFileKnownHosts, type KnownHostsStore } from './known-hosts.js';
+import { connectSsh } from './ssh-connect.js';
+import { TerminalSession } from './terminal-session.js';
 
 export type TerminalHandlers = Pick<BridgeHandlers, 'terminal.open' | 'terminal.input' | 'terminal.resize' | 'terminal.close' | 'terminal.acceptHostKey'>;
 
-/** The terminal's host side: shells brokered by gateway-core (placeholder until the broker lands). */
-export function createTerminalHandlers(
-  _deps: Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger'>,
-): FeatureHandlers<TerminalHandlers> {
-  const notYet = async (): Promise<never> => {
-    throw new GatehouseError('unavailable', 'The terminal is not available yet');
+export interface TerminalHandlerOptions {
+  /** Trust store for unpinned host keys; wins over knownHostsFile. Default: in memory. */
+  knownHosts?: KnownHostsStore;
+  /** A JSON trust store under the app-data folder. */
+  knownHostsFile?: string;
+  /** How long an unknown host key waits for the user's accept (default 120 s). */
+  trustTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+}
+
+type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger'>;
+
+interface TrustWaiter {
+  fingerprint: string;
+  resolve: (trusted: boolean) => void;
+}
+
+/** The terminal's host side: shells brokered by gateway-core, guarded and masked. */
+export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptions = {}): FeatureHandlers<TerminalHandlers> {
+  const knownHosts = options.knownHosts ?? (options.knownHostsFile ? new JsonFileKnownHosts(options.knownHostsFile) : new InMemoryKnownHosts());
+  const sessions = new Map<string, { session: TerminalSession; identityId: string }>();
+  const waiters = new Map<string, Set<TrustWaiter>>();
+  /** Fingerprints shown to the user per connection: only those can be accepted. */
+  const presented = new Map<string, Set<string>>();
+
+  const askTrust = (terminalId: string, connectionId: string, fingerprint: string): Promise<boolean> => {
+    presented.set(connectionId, (presented.get(connectionId) ?? new Set()).add(fingerprint));
+    return new Promise((resolve) => {
+      const set = waiters.get(connectionId) ?? new Set<TrustWaiter>();
+      waiters.set(connectionId, set);
+      const waiter: TrustWaiter = {
+        fingerprint,
+        resolve: (trusted) => {
+          clearTimeout(timer);
+          set.delete(waiter);
+          resolve(trusted);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), options.trustTimeoutMs ?? 120_000);
+      timer.unref?.();
+      set.add(waiter);
+      deps.events.emit('terminal.state', {
+        terminalId,
+        state: 'host-key-unknown',
+        fingerprint,
+        message: `The host key of this server is not known yet. Check that its fingerprint is ${fingerprint} (ask the server's administrator), then accept it to connect.`,
+      });
+    });
   };
+
+  const currentIdentity = (): Identity => {
+    const identity = deps.identity.current();
+    if (!identity) throw new GatehouseError('forbidden', 'Sign in to open a terminal');
+    return identity;
+  };
+
+  const sessionFor = (terminalId: string, checkOwner: boolean): TerminalSession => {
+    const entry = sessions.get(terminalId);
+    if (!entry) throw new GatehouseError('not_found', `No open terminal ${terminalId}`);
+    // A session acts for the identity that opened it; another identity may not type into it.
+    if (checkOwner && entry.identityId !== deps.identity.current()?.id) throw new GatehouseError('forbidden', 'This terminal was opened by another identity');
+    return entry.session;
+  };
+
+  const sshConfig = (connectionId: string): SshConnectionConfig => {
+    const config = deps.registry.get(connectionId);
+    if (!config) throw new GatehouseError('not_found', `No connection "${connectionId}" is available`);
+    if (config.type !== 'ssh') throw new GatehouseError('invalid_input', `Connection "${connectionId}" is not an SSH connection`);
+    return config;
+  };
+
   return {
     handlers: {
-      'terminal.open': notYet,
-      'terminal.input': notYet,
-      'terminal.resize': notYet,
-      'terminal.close': notYet,
-      'terminal.acceptHostKey': notYet,
+      'terminal.open': async ({ connectionId, cols, rows, term }) => {
+        const identity = currentIdentity();
+        const config = sshConfig(connectionId);
+        const { role, policy } = effectivePolicy(deps.policy.current(), identity);
+        if (!mayUseConnection(policy, connectionId)) throw new GatehouseError('forbidden', `Role ${role} may not use ${connectionId}`);
+        const terminalId = randomUUID();
+        // The rules in force for every line: a policy update applies at once, and a role that
+        // lost the connection gets nothing through.
+        const shellPolicy = (): ShellPolicy => {
+          const now = effectivePolicy(deps.policy.current(), identity);
+          if (!mayUseConnection(now.policy, connectionId)) throw new GatehouseError('forbidden', 'connection no longer allowed');
+          return now.policy.shell;
+        };
+        const session = new TerminalSession({
+          id: terminalId,
+          connectionName: config.name,
+          cols,
+          rows,
+          term: term ?? 'xterm-256color',
+          masker: createMasker(policy.masking),
+          shellPolicy,
+          connect: () =>
+            connectSsh(config, {
+              secrets: deps.secrets,
+              knownHosts,
+              askTrust: (fp) => askTrust(terminalId, connectionId, fp),
+              ...(options.trustTimeoutMs !== undefined ? { trustTimeoutMs: options.trustTimeoutMs } : {}),
+              ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+            }),
+          emit: (event, payload) => deps.events.emit(event, payload),
+          logger: deps.logger,
+          onClosed: () => sessions.delete(terminalId),
+        });
+        sessions.set(terminalId, { session, identityId: identity.id });
+        deps.logger.info({ terminalId, connectionId, role, identity: identity.id }, 'terminal opened');
+        void session.start();
+        return { terminalId };
+      },
+      'terminal.input': async ({ terminalId, data }) => {
+        const session = sessionFor(terminalId, true);
+        session.input(data);
+        return { accepted: session.isOpen };
+      },
+      'terminal.resize': async ({ terminalId, cols, rows }) => {
+        sessionFor(terminalId, true).resize(cols, rows);
+        return { resized: true };
+      },
+      'terminal.close': async ({ terminalId }) => {
+        const entry = sessions.get(terminalId);
+        entry?.session.close();
+        return { closed: entry !== undefined };
+      },
+      'terminal.acceptHostKey': async ({ connectionId, fingerprint }) => {
+        const config = sshConfig(connectionId);
+        currentIdentity();
+        // Only a key this broker actually presented for this connection can be trusted.
+        if (!presented.get(connectionId)?.has(fingerprint)) return { trusted: false };
+        const pending = [...(waiters.get(connectionId) ?? [])].filter((w) => w.fingerprint === fingerprint);
+        if (pending.length > 0) for (const w of pending) w.resolve(true);
+        else if (!config.hostKey) await knownHosts.set(hostKeyId(config.host, config.port), fingerprint);
+        deps.logger.info({ connectionId, fingerprint }, 'host key trusted');
+        return { trusted: config.hostKey === undefined || config.hostKey === fingerprint };
+      },
     },
-    close: async () => undefined,
+    async close() {
+      for (const set of waiters.values()) for (const w of [...set]) w.resolve(false);
+      for (const { session } of [...sessions.values()]) session.close();
+      sessions.clear();
+    },
   };
 }

@@ -4,6 +4,8 @@ import { readPackageVersion } from '../host/paths.js';
 import { runConnectionsCommand } from './connections-command.js';
 import { runDemoCommand } from './demo-command.js';
 import { runDoctorCommand } from './doctor-command.js';
+import { runSshCommand } from './ssh-command.js';
+import { runCheckCommandCommand } from './check-command-command.js';
 
 const program = new Command('gatehouse')
   .description('Guarded, masked, recorded access to PostgreSQL and SSH')
@@ -37,6 +39,27 @@ program
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
     process.exitCode = await runDoctorCommand(opts);
+  });
+
+program
+  .command('ssh <connection>')
+  .description('Run one command on an SSH connection, guarded and masked; exits with the remote status')
+  .option('-c, --command <command>', 'the command to run')
+  .option('--config <file>', 'connections file (default: $GATEHOUSE_CONFIG)')
+  .option('--policy <file>', 'policy file (default: the bundled policy)')
+  .addOption(new Option('--as <identity>', 'whose role applies').choices(['engineer', 'admin']).default('engineer'))
+  .action(async (connection: string, opts: { command?: string; config?: string; policy?: string; as: string }) => {
+    process.exitCode = await runSshCommand(connection, opts);
+  });
+
+program
+  .command('check-command <line>')
+  .description("Print the shell guard's decision for a command line, without connecting (exit 0 allow, 1 deny, 3 approve)")
+  .option('--role <role>', 'policy role (default: support)')
+  .option('--policy <file>', 'policy file (default: the bundled policy)')
+  .option('--json', 'print JSON')
+  .action(async (line: string, opts: { role?: string; policy?: string; json?: boolean }) => {
+    process.exitCode = await runCheckCommandCommand(line, opts);
   });
 
 function parsePort(value: string): number {
