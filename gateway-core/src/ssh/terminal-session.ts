@@ -264,8 +264,8 @@ export class TerminalSession {
     const needsApproval = decision.action === 'approve';
     const rule = decision.rule ? ` [${decision.rule}]` : '';
     const headline = needsApproval
-      ? `✋ Gatehouse: this command needs an admin's approval, and approvals are not available yet: ${decision.reason}${rule}`
-      : `✋ Gatehouse blocked: ${decision.reason}${rule}`;
+      ? `[Gatehouse] held: this command needs an admin's approval, and approvals are not available yet: ${decision.reason}${rule}`
+      : `[Gatehouse] blocked: ${decision.reason}${rule}`;
     // Re-show the prompt so the cursor sits where the shell believes it is.
     this.show(`\r\n\x1b[1;31m${headline}\x1b[0m\r\n${this.o.masker.maskText(prompt).text}`);
     const command = secret ? undefined : this.o.masker.maskText(decision.command ?? line).text.slice(0, 500);

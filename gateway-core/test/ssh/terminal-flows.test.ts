@@ -85,7 +85,7 @@ describe.each(targets)('terminal on %s', (_name, start) => {
 
   it('blocks rm -rf / with an inline notice; the sentinel survives', async () => {
     const out = await term.run('rm -rf /');
-    expect(out).toContain('✋ Gatehouse blocked');
+    expect(out).toContain('[Gatehouse] blocked');
     expect(out).toContain('[rm-recursive-system-path]');
     const notice = term.mine('terminal.guard').at(-1)?.notice;
     expect(notice).toMatchObject({ action: 'deny', rule: 'rm-recursive-system-path', command: 'rm -rf /' });
@@ -107,7 +107,7 @@ describe.each(targets)('terminal on %s', (_name, start) => {
     await term.type('\r');
     await until(() => term.mine('terminal.guard').length > before, 'guard notice');
     expect(term.mine('terminal.guard').at(-1)?.notice).toMatchObject({ action: 'deny', rule: 'rm-recursive-system-path' });
-    await term.waitOutput(/Gatehouse blocked[\s\S]*[$#] $/, 'notice and prompt');
+    await term.waitOutput(/Gatehouse\] blocked[\s\S]*[$#] $/, 'notice and prompt');
     expect(existsSync(join(target.dir, 'sentinel.flag'))).toBe(true);
     expect(await term.run('echo ok-after-recall')).toMatch(/\nok-after-recall\n/);
   });
@@ -117,7 +117,7 @@ describe.each(targets)('terminal on %s', (_name, start) => {
     await term.type('touch pasted-1.flag\rrm -rf /etc\rtouch pasted-2.flag\r');
     await until(() => term.mine('terminal.guard').length > before, 'guard notice');
     expect(term.mine('terminal.guard').at(-1)?.notice.reason).toMatch(/pasted line 2 of 3/);
-    await term.waitOutput(/Gatehouse blocked[\s\S]*[$#] $/, 'notice');
+    await term.waitOutput(/Gatehouse\] blocked[\s\S]*[$#] $/, 'notice');
     await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(join(target.dir, 'pasted-1.flag'))).toBe(false);
     expect(existsSync(join(target.dir, 'pasted-2.flag'))).toBe(false);
