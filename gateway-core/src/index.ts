@@ -19,3 +19,5 @@ export * from './policy/shell/index.js';
 export * from './masking/index.js';
 export type { GatewayServices, FeatureHandlers } from './bridge/handler-deps.js';
 export * from './ssh/index.js';
+export { planRun, type RunPlan } from './postgres/statement-plan.js';
+export { SqlBroker, type WriteApproval, type BrokerOptions } from './postgres/sql-broker.js';

@@ -4,6 +4,8 @@ import { readPackageVersion } from '../host/paths.js';
 import { runConnectionsCommand } from './connections-command.js';
 import { runDemoCommand } from './demo-command.js';
 import { runDoctorCommand } from './doctor-command.js';
+import { runCheckSqlCommand } from './check-sql-command.js';
+import { runSqlCommand } from './sql-command.js';
 import { runSshCommand } from './ssh-command.js';
 import { runCheckCommandCommand } from './check-command-command.js';
 
@@ -60,6 +62,31 @@ program
   .option('--json', 'print JSON')
   .action(async (line: string, opts: { role?: string; policy?: string; json?: boolean }) => {
     process.exitCode = await runCheckCommandCommand(line, opts);
+  });
+
+program
+  .command('sql')
+  .description('Run SQL on a connection through the guard and masking (read-only unless approved)')
+  .argument('<connection>', 'connection id (demo-postgres starts the offline demo)')
+  .requiredOption('-c, --command <statement>', 'the SQL text to run')
+  .option('--json', 'print JSON')
+  .option('--config <file>', 'connections file (default: $GATEHOUSE_CONFIG)')
+  .option('--policy <file>', 'policy file (default: the bundled default policy)')
+  .option('--data-dir <dir>', 'app-data folder for the demo (default: the user app-data folder)')
+  .addOption(new Option('--as <identity>', 'who runs it').choices(['engineer', 'admin']).default('engineer'))
+  .action(async (connection: string, opts: { command: string; json?: boolean; config?: string; policy?: string; dataDir?: string; as: 'engineer' | 'admin' }) => {
+    process.exitCode = await runSqlCommand(connection, opts);
+  });
+
+program
+  .command('check-sql')
+  .description('Print the guard’s decision for a statement without connecting (exit 0 = allowed)')
+  .argument('<statement>', 'the SQL text to check')
+  .option('--role <role>', 'policy role (default: support)')
+  .option('--json', 'print JSON')
+  .option('--policy <file>', 'policy file (default: the bundled default policy)')
+  .action(async (statement: string, opts: { role?: string; json?: boolean; policy?: string }) => {
+    process.exitCode = await runCheckSqlCommand(statement, opts);
   });
 
 function parsePort(value: string): number {

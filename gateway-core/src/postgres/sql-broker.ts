@@ -1,0 +1,291 @@
+/**
+ * The SQL session broker: who may open what, the guard's decision before anything runs, masking
+ * of everything that leaves (rows, errors, notices, refusals, history, CSV), and the sessions.
+ *
+ * Policy is read on every call, not at open: a policy update (or an identity switch) applies to
+ * the next statement of an open tab.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { GatehouseError } from '../bridge/gatehouse-error.js';
+import type { GatewayServices } from '../bridge/handler-deps.js';
+import type { PostgresConnectionConfig } from '../connections/connection-config.js';
+import type { SqlHistoryEntry, SqlPage, SqlRefusal, SqlRunResult, SqlSchema } from '../contract/sql-schemas.js';
+import { createMasker, type Masker } from '../masking/index.js';
+import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
+import type { RolePolicy } from '../policy/policy-document.js';
+import type { SqlClass } from '../policy/sql/index.js';
+import { csvLine, csvRows } from './csv.js';
+import { introspectSchema } from './schema-introspection.js';
+import { SqlHistory } from './sql-history.js';
+import { SqlSession, type Access, type RunContext } from './sql-session.js';
+import { planRun } from './statement-plan.js';
+import { connectUpstream } from './upstream.js';
+
+export type BrokerDeps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger'>;
+
+/** A held write, once an admin approved it (the approvals issue supplies these). */
+export interface WriteApproval {
+  /** sha256 hex of the exact statement text that was approved. */
+  statementHash: string;
+  connectionId: string;
+  requesterId: string;
+  expiresAt: Date;
+  /** Marks the approval used; false when it was already used (single use, invariant 4). */
+  consume(): Promise<boolean>;
+}
+
+export interface BrokerOptions {
+  /** Rows in the first page of a result. */
+  pageSize?: number;
+  /** Close results nobody fetched from for this long. */
+  idleCursorMs?: number;
+  maxSessionsPerIdentity?: number;
+}
+
+interface Caller {
+  identityId: string;
+  policy: RolePolicy;
+  masker: Masker;
+}
+
+const HISTORY_TEXT_LIMIT = 20_000;
+const SCHEMA_CACHE_MS = 30_000;
+const EXPORT_PAGE = 1_000;
+
+export class SqlBroker {
+  private readonly sessions = new Map<string, { session: SqlSession; prepared: Map<string, SqlClass> }>();
+  private readonly history = new SqlHistory();
+  private readonly maskers = new WeakMap<RolePolicy, Masker>();
+  private readonly schemaCache = new Map<string, { at: number; schema: Promise<SqlSchema> }>();
+  private readonly pageSize: number;
+  private readonly idleCursorMs: number;
+  private readonly maxSessions: number;
+
+  constructor(
+    private readonly deps: BrokerDeps,
+    options: BrokerOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 500;
+    this.idleCursorMs = options.idleCursorMs ?? 120_000;
+    this.maxSessions = options.maxSessionsPerIdentity ?? 32;
+  }
+
+  async open(connectionId: string): Promise<{ sessionId: string }> {
+    const caller = this.caller();
+    const config = this.connection(caller, connectionId);
+    const owned = [...this.sessions.values()].filter((s) => s.session.ownerId === caller.identityId).length;
+    if (owned >= this.maxSessions) throw new GatehouseError('unavailable', `At most ${this.maxSessions} SQL sessions may be open at once; close a tab first`);
+    const session = this.newSession(config, caller);
+    await session.start();
+    this.sessions.set(session.id, { session, prepared: new Map() });
+    return { sessionId: session.id };
+  }
+
+  run(sessionId: string, text: string): Promise<SqlRunResult> {
+    return this.execute(sessionId, text, null);
+  }
+
+  /** Runs a held write once its approval is verified; not on the bridge until approvals land. */
+  runApproved(sessionId: string, text: string, approval: WriteApproval): Promise<SqlRunResult> {
+    return this.execute(sessionId, text, approval);
+  }
+
+  async fetch(queryId: string, maxRows: number | undefined): Promise<SqlPage> {
+    const entry = this.sessions.get(queryId.slice(0, queryId.lastIndexOf('.')));
+    const caller = this.caller();
+    if (!entry || entry.session.ownerId !== caller.identityId) throw new GatehouseError('not_found', 'No such result');
+    this.connection(caller, entry.session.connectionId);
+    return entry.session.fetch(queryId, Math.min(maxRows ?? this.pageSize, caller.policy.limits.maxRows));
+  }
+
+  async cancel(sessionId: string): Promise<{ cancelled: boolean }> {
+    return { cancelled: await this.owned(sessionId).session.cancel() };
+  }
+
+  async close(sessionId: string): Promise<{ closed: boolean }> {
+    const entry = this.owned(sessionId);
+    this.sessions.delete(sessionId);
+    await entry.session.close();
+    return { closed: true };
+  }
+
+  async schema(connectionId: string): Promise<SqlSchema> {
+    const caller = this.caller();
+    const config = this.connection(caller, connectionId);
+    const cached = this.schemaCache.get(connectionId);
+    if (cached && Date.now() - cached.at < SCHEMA_CACHE_MS) return cached.schema;
+    const schema = (async () => {
+      const upstream = await connectUpstream(this.upstreamOptions(config, caller));
+      try {
+        return await introspectSchema(upstream.client, caller.policy.limits.statementTimeoutMs);
+      } catch (err) {
+        throw new GatehouseError('unavailable', `Reading the schema of ${config.name} failed (${String((err as { code?: unknown }).code ?? 'error').slice(0, 20)})`);
+      } finally {
+        await upstream.client.end().catch(() => undefined);
+      }
+    })();
+    this.schemaCache.set(connectionId, { at: Date.now(), schema });
+    schema.catch(() => this.schemaCache.delete(connectionId));
+    return schema;
+  }
+
+  historyFor(filter: { connectionId?: string; limit?: number }): SqlHistoryEntry[] {
+    return this.history.list(this.caller().identityId, filter);
+  }
+
+  /**
+   * The statement's (last) result as CSV, masked, up to the role's row cap. It runs on a
+   * short-lived session of its own so that the tab's open result is left alone.
+   */
+  async exportCsv(sessionId: string, text: string): Promise<{ fileName: string; csv: string; rowCount: number; capped: boolean }> {
+    const entry = this.owned(sessionId);
+    const caller = this.caller();
+    const config = this.connection(caller, entry.session.connectionId);
+    const temp = this.newSession(config, caller);
+    try {
+      const plan = planRun(text, caller.policy.sql);
+      if (plan.kind === 'refused' || plan.action === 'approve') {
+        const refusal = plan.kind === 'refused' ? plan.refusal : plan.refusalIfNotApproved!;
+        this.record(caller, config.id, text, 'refused', null);
+        throw new GatehouseError('forbidden', `Export refused: ${this.maskRefusal(caller, refusal).reason}`);
+      }
+      const run = await temp.run(plan.statements, this.runContext(caller, 'read-only', EXPORT_PAGE));
+      const last = run.results[run.results.length - 1];
+      this.record(caller, config.id, text, last?.status ?? 'done', last && 'rowCount' in last ? last.rowCount : null);
+      if (!last || last.status === 'done') return { fileName: fileName(config.id), csv: '', rowCount: 0, capped: false };
+      if (last.status === 'error') throw new GatehouseError('invalid_input', `Export failed: ${last.error.message}`);
+      if (last.status !== 'rows') throw new GatehouseError('unavailable', 'Export was cancelled');
+      let csv = csvLine(last.columns.map((c) => c.name)) + csvRows(last.rows);
+      let rowCount = last.rows.length;
+      let capped = last.capped;
+      let hasMore = last.hasMore;
+      while (hasMore) {
+        const page = await temp.fetch(last.queryId, EXPORT_PAGE);
+        csv += csvRows(page.rows);
+        rowCount = page.rowCount;
+        capped = page.capped;
+        hasMore = page.hasMore;
+      }
+      return { fileName: fileName(config.id), csv, rowCount, capped };
+    } finally {
+      await temp.close();
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((e) => e.session.close()));
+  }
+
+  /** Closes sessions that belong to anyone but `identityId` (after an identity switch). */
+  async closeOthers(identityId: string | null): Promise<void> {
+    const stale = [...this.sessions.entries()].filter(([, e]) => e.session.ownerId !== identityId);
+    for (const [id] of stale) this.sessions.delete(id);
+    await Promise.allSettled(stale.map(([, e]) => e.session.close()));
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private async execute(sessionId: string, text: string, approval: WriteApproval | null): Promise<SqlRunResult> {
+    const entry = this.owned(sessionId);
+    const caller = this.caller();
+    const config = this.connection(caller, entry.session.connectionId);
+    const plan = planRun(text, caller.policy.sql, (name) => entry.prepared.get(name));
+    let access: Access = 'read-only';
+    if (plan.kind === 'refused' || (plan.action === 'approve' && !approval)) {
+      const refusal = this.maskRefusal(caller, plan.kind === 'refused' ? plan.refusal : plan.refusalIfNotApproved!);
+      this.record(caller, config.id, text, 'refused', null);
+      return { results: [{ status: 'refused', refusal }], notices: [] };
+    }
+    if (approval) {
+      await verifyApproval(approval, { text, connectionId: config.id, requesterId: caller.identityId });
+      access = 'approved-write';
+    }
+    const run = await entry.session.run(plan.statements, this.runContext(caller, access, this.pageSize), (s) => {
+      if (s.prepared) entry.prepared.set(s.prepared.name, s.prepared.class);
+    });
+    const last = run.results[run.results.length - 1];
+    this.record(caller, config.id, text, last?.status ?? 'done', last && 'rowCount' in last ? last.rowCount : null);
+    return run;
+  }
+
+  private runContext(caller: Caller, access: Access, pageSize: number): RunContext {
+    const { maxRows, statementTimeoutMs } = caller.policy.limits;
+    return { masker: caller.masker, maxRows, statementTimeoutMs, access, pageSize };
+  }
+
+  private newSession(config: PostgresConnectionConfig, caller: Caller): SqlSession {
+    // The session reconnects with the limits in force when it (re)connects; each run sets its own.
+    return new SqlSession(randomUUID(), config.id, caller.identityId, () => connectUpstream(this.upstreamOptions(config, caller)), this.deps.logger, this.idleCursorMs);
+  }
+
+  private upstreamOptions(config: PostgresConnectionConfig, caller: Caller): Parameters<typeof connectUpstream>[0] {
+    return { config, secrets: this.deps.secrets, identityId: caller.identityId, statementTimeoutMs: caller.policy.limits.statementTimeoutMs };
+  }
+
+  private caller(): Caller {
+    const identity = this.deps.identity.current();
+    if (!identity) throw new GatehouseError('forbidden', 'Sign in to use the SQL editor');
+    const { policy } = effectivePolicy(this.deps.policy.current(), identity);
+    let masker = this.maskers.get(policy);
+    if (!masker) {
+      try {
+        masker = createMasker(policy.masking);
+      } catch {
+        throw new GatehouseError('internal', 'The masking policy could not be loaded, so no results can be shown');
+      }
+      this.maskers.set(policy, masker);
+    }
+    return { identityId: identity.id, policy, masker };
+  }
+
+  private connection(caller: Caller, connectionId: string): PostgresConnectionConfig {
+    if (!mayUseConnection(caller.policy, connectionId)) {
+      throw new GatehouseError('forbidden', `Your role may not use the connection "${connectionId}"`);
+    }
+    const config = this.deps.registry.get(connectionId);
+    if (!config) {
+      const pending = this.deps.registry.list().find((c) => c.id === connectionId);
+      if (pending) throw new GatehouseError('unavailable', `The connection "${connectionId}" is ${pending.status === 'starting' ? 'still starting' : 'unavailable'}`);
+      throw new GatehouseError('not_found', `No connection "${connectionId}"`);
+    }
+    if (config.type !== 'postgres') throw new GatehouseError('invalid_input', `"${connectionId}" is not a PostgreSQL connection`);
+    return config;
+  }
+
+  private owned(sessionId: string): { session: SqlSession; prepared: Map<string, SqlClass> } {
+    const entry = this.sessions.get(sessionId);
+    // Another identity's session is reported as missing, not forbidden: its existence is private.
+    if (!entry || entry.session.ownerId !== this.caller().identityId) throw new GatehouseError('not_found', 'No such SQL session');
+    return entry;
+  }
+
+  private maskRefusal(caller: Caller, refusal: SqlRefusal): SqlRefusal {
+    // The reason quotes the triggering part of the statement, which may hold a value.
+    return { ...refusal, reason: caller.masker.maskText(refusal.reason).text };
+  }
+
+  private record(caller: Caller, connectionId: string, text: string, outcome: SqlHistoryEntry['outcome'], rowCount: number | null): void {
+    let masked: string;
+    try {
+      masked = caller.masker.maskText(text.length > HISTORY_TEXT_LIMIT ? `${text.slice(0, HISTORY_TEXT_LIMIT)}…` : text).text;
+    } catch {
+      masked = '(statement withheld: masking failed)';
+    }
+    this.history.add(caller.identityId, { connectionId, text: masked, outcome, rowCount });
+  }
+}
+
+async function verifyApproval(approval: WriteApproval, action: { text: string; connectionId: string; requesterId: string }): Promise<void> {
+  const hash = createHash('sha256').update(action.text, 'utf8').digest('hex');
+  if (approval.statementHash !== hash || approval.connectionId !== action.connectionId || approval.requesterId !== action.requesterId) {
+    throw new GatehouseError('forbidden', 'The approval is for a different statement, connection or requester');
+  }
+  if (approval.expiresAt.getTime() <= Date.now()) throw new GatehouseError('forbidden', 'The approval has expired');
+  if (!(await approval.consume())) throw new GatehouseError('forbidden', 'The approval was already used');
+}
+
+function fileName(connectionId: string): string {
+  return `${connectionId}-${new Date().toISOString().replace(/[:.]/g, '-')}.csv`;
+}
