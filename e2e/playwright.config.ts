@@ -9,6 +9,11 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   reporter: [['list']],
   globalSetup: './support/global-setup.ts',
+  // The leak test searches what every other flow left behind, so it runs last.
+  projects: [
+    { name: 'flows', testIgnore: /leak\.spec\.ts$/ },
+    { name: 'leak', testMatch: /leak\.spec\.ts$/, dependencies: ['flows'] },
+  ],
   use: {
     launchOptions: {
       executablePath: CHROMIUM_PATH,

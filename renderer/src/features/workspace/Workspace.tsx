@@ -43,8 +43,10 @@ export function Workspace({
         ))}
       </div>
       <section className="area-panel" role="tabpanel" id={`panel-${area}`} aria-labelledby={`tab-${area}`}>
-        {area === 'sql' && <SqlEditorArea connection={connection?.type === 'postgres' ? connection : null} />}
-        {area === 'terminal' && <TerminalArea connection={connection?.type === 'ssh' ? connection : null} />}
+        {/* Always mounted (hidden elsewhere) so that editor tabs keep their text, results and sessions. */}
+        <SqlEditorArea connection={connection?.type === 'postgres' ? connection : null} hidden={area !== 'sql'} />
+        {/* Always mounted (hidden elsewhere) so that open shells and their scrollback survive an area switch. */}
+        <TerminalArea connection={connection?.type === 'ssh' ? connection : null} hidden={area !== 'terminal'} />
         {area === 'approvals' && <ApprovalsArea />}
         {area === 'sessions' && <SessionsArea />}
       </section>
