@@ -21,3 +21,4 @@ export type { GatewayServices, FeatureHandlers } from './bridge/handler-deps.js'
 export * from './ssh/index.js';
 export { planRun, type RunPlan } from './postgres/statement-plan.js';
 export { SqlBroker, type WriteApproval, type BrokerOptions } from './postgres/sql-broker.js';
+export * from './secrets/index.js';

@@ -3,6 +3,7 @@ import type { AppInfo } from '../contract/bridge-contract.js';
 import type { ConnectionConfig } from '../connections/connection-config.js';
 import type { PendingConnection } from '../connections/connection-registry.js';
 import { InMemorySecretStore, SecretResolver } from '../connections/secret-resolver.js';
+import { LayeredSecretStore, openSecretStore, type SecretCipher } from '../secrets/index.js';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/index.js';
 import { DemoIdentityProvider } from '../identity/demo-identity-provider.js';
 import { createLogger } from '../logging/logger.js';
@@ -21,6 +22,8 @@ export interface DemoGatewayOptions {
   extraConnections?: readonly ConnectionConfig[];
   /** Fixes the demo database password (tests search for it in leak checks); random otherwise. */
   demoDatabasePassword?: string;
+  /** How `stored:` secrets are sealed: the OS keychain in Electron, a 0600 key file otherwise. */
+  secretCipher?: SecretCipher;
 }
 
 export interface DemoGateway extends Gateway {
@@ -50,7 +53,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     connections: options.extraConnections ?? [],
     pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
     identity: new DemoIdentityProvider(),
-    secrets: new SecretResolver(store, scrubber),
+    secrets: new SecretResolver(new LayeredSecretStore([store, openSecretStore(options.dataDir, options.secretCipher)]), scrubber),
     policy: new PolicyStore(loadPolicyFile()),
     terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },
     logger,

@@ -4,6 +4,7 @@ import { readPackageVersion } from '../host/paths.js';
 import { runConnectionsCommand } from './connections-command.js';
 import { runDemoCommand } from './demo-command.js';
 import { runDoctorCommand } from './doctor-command.js';
+import { runSecretsCommand } from './secrets-command.js';
 import { runCheckSqlCommand } from './check-sql-command.js';
 import { runSqlCommand } from './sql-command.js';
 import { runSshCommand } from './ssh-command.js';
@@ -87,6 +88,21 @@ program
   .option('--policy <file>', 'policy file (default: the bundled default policy)')
   .action(async (statement: string, opts: { role?: string; json?: boolean; policy?: string }) => {
     process.exitCode = await runCheckSqlCommand(statement, opts);
+  });
+
+program
+  .command('secrets')
+  .description('Manage stored:NAME secrets, sealed in the app-data folder (the value is read from stdin)')
+  .argument('<action>', 'set, list or delete')
+  .argument('[name]', 'the secret name, as in stored:NAME')
+  .option('--data-dir <dir>', 'the app-data folder (default: the user app-data folder)')
+  .action(async (action: string, name: string | undefined, opts: { dataDir?: string }) => {
+    if (action !== 'set' && action !== 'list' && action !== 'delete') {
+      process.stderr.write(`gatehouse secrets: unknown action "${action}"; use set, list or delete\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await runSecretsCommand(action, name, opts);
   });
 
 function parsePort(value: string): number {

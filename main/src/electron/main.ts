@@ -2,13 +2,14 @@
  * Electron main process: composition only. It starts gateway-core in demo or configured mode,
  * serves the renderer over app://, and attaches the IPC transport.
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { defaultAppDataDir, loadConnectionsFile, startDemoGateway } from '@gatehouse/gateway-core';
 import { readPackageVersion, rendererDistDir } from '../host/paths.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { forwardEventsToWindow, registerIpcBridge } from './ipc-bridge.js';
 import { APP_ORIGIN } from './ipc-channels.js';
+import { safeStorageCipher } from './safe-storage-cipher.js';
 import { hardenWebContents, installPermissionHandlers, isAllowedExternalUrl, mainWindowOptions } from './window-security.js';
 
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     reset: process.argv.includes('--reset-demo'),
     extraConnections: configArg() ? loadConnectionsFile(configArg() ?? '').connections : [],
     shell: 'electron',
+    ...withCipher(safeStorageCipher(safeStorage)),
     version: readPackageVersion(),
   });
   const removeIpc = registerIpcBridge({ ipcMain, dispatcher: gateway.dispatcher });
@@ -43,6 +45,10 @@ async function main(): Promise<void> {
     void gateway.close();
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+function withCipher(cipher: ReturnType<typeof safeStorageCipher>): { secretCipher?: NonNullable<typeof cipher> } {
+  return cipher ? { secretCipher: cipher } : {};
 }
 
 function configArg(): string | undefined {

@@ -7,8 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { CLI, startDemoProcess } from '../../../e2e/support/demo-process.js';
 
 function gatehouse(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return gatehouseWithInput('', ...args);
+}
+
+function gatehouseWithInput(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_CONFIG: '' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', env: { ...process.env, GATEHOUSE_CONFIG: '' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,6 +65,19 @@ describe('gatehouse CLI', () => {
     const e = gatehouse('connections', '--config', bad);
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/bad\.yaml:8: connections\.0\.secret: must be a secret reference/);
+  });
+
+  it('stores a secret from stdin, sealed, and lists it by name only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-cli-secrets-'));
+    const set = gatehouseWithInput('s3cret-from-stdin\n', 'secrets', 'set', 'prod-db', '--data-dir', dir);
+    expect(set.status).toBe(0);
+    expect(set.stderr).toContain('stored:prod-db saved');
+    const list = gatehouse('secrets', 'list', '--data-dir', dir);
+    expect(list.stdout.trim()).toBe('stored:prod-db');
+    expect(set.stdout + set.stderr + list.stdout + list.stderr).not.toContain('s3cret-from-stdin');
+    expect(readFileSync(join(dir, 'secrets.json'), 'utf8')).not.toContain('s3cret-from-stdin');
+    expect(gatehouse('secrets', 'delete', 'prod-db', '--data-dir', dir).status).toBe(0);
+    expect(gatehouse('secrets', 'list', '--data-dir', dir).stdout).toBe('');
   });
 
   it('doctor reports what it finds and how to install what is missing', () => {
