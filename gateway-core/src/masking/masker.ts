@@ -113,10 +113,13 @@ export class Masker {
         return { text: this.hashValue(text), masked: true, by: 'hash' };
       default: {
         // 'none' and "no rule" both run the detectors: a column rule never disables PII detection.
-        const r = this.maskText(text, column && SSN_COLUMN.test(column.column) ? { ssnContext: true } : undefined);
-        if (r.hits.length === 0) return { text, masked: false };
-        const by = [...new Set(r.hits.map((h) => h.detector))].join(',');
-        return { text: r.text, masked: true, by };
+        const raw = this.scan(text, column && SSN_COLUMN.test(column.column) ? { ssnContext: true } : undefined);
+        if (raw.length === 0) return { text, masked: false };
+        try {
+          return { text: applyRaw(text, raw), masked: true, by: detectorList(raw) };
+        } catch (e) {
+          throw asMaskingError(e, 'building masked text failed');
+        }
       }
     }
   }
@@ -151,6 +154,25 @@ export function applyHits(text: string, raw: readonly RawHit[]): MaskTextResult 
   }
   out += text.slice(pos);
   return { text: out, hits };
+}
+
+/** applyHits without the hit list (maskCell needs only the text). */
+function applyRaw(text: string, raw: readonly RawHit[]): string {
+  let out = '';
+  let pos = 0;
+  for (const h of raw) {
+    if (h.start < pos || h.end < h.start) throw new Error('overlapping hits');
+    out += text.slice(pos, h.start) + h.replacement;
+    pos = h.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** Distinct detector names in order of first hit, comma-joined (a cell has few hits: no Set). */
+function detectorList(raw: readonly RawHit[]): string {
+  const seen: DetectorName[] = [];
+  for (const h of raw) if (!seen.includes(h.detector)) seen.push(h.detector);
+  return seen.join(',');
 }
 
 /**

@@ -8,36 +8,48 @@ import { BULLET } from './types.js';
 const B4 = BULLET.repeat(4);
 export const FULL_MASK = BULLET.repeat(6);
 
-/** `•••• •••• •••• 1111` whatever the card's length or grouping. */
-export function maskCard(digits: string): string {
-  return `${B4} ${B4} ${B4} ${digits.slice(-4)}`;
+/** Runs of bullets by length: replacements are built from a few slices, not char by char. */
+const RUNS: string[] = Array.from({ length: 65 }, (_, k) => BULLET.repeat(k));
+const bullets = (k: number): string => (k < RUNS.length ? RUNS[k]! : BULLET.repeat(k));
+
+const CARD_PREFIX = `${B4} ${B4} ${B4} `;
+const SSN_PREFIX = `${BULLET.repeat(3)}-${BULLET.repeat(2)}-`;
+
+/** Card `•••• •••• •••• 1111` whatever its length or grouping; SSN `•••-••-6789`. */
+export function maskLast4(kind: 'card' | 'ssn', last4: string): string {
+  return (kind === 'card' ? CARD_PREFIX : SSN_PREFIX) + last4;
 }
 
-/** `•••-••-6789`. */
-export function maskSsn(digits: string): string {
-  return `${BULLET.repeat(3)}-${BULLET.repeat(2)}-${digits.slice(-4)}`;
-}
-
-/** Replaces every ASCII letter/digit but the last `keep` with a bullet, keeping punctuation. */
-export function maskKeepLast(s: string, keep: number): string {
-  let alnum = 0;
-  for (let k = 0; k < s.length; k++) if (isAlnum(s.charCodeAt(k))) alnum++;
+/**
+ * text[s, e) (`b`: its code units) with every ASCII letter/digit but the last `keep` replaced by a
+ * bullet, punctuation kept. Appends runs, not chars: a phone number takes ~7 concatenations.
+ */
+export function maskKeepLast(text: string, b: Uint16Array, s: number, e: number, keep: number): string {
+  let hide = -keep;
+  for (let k = s; k < e; k++) if (isAlnum(b[k]!)) hide++;
   let out = '';
-  let seen = 0;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (isAlnum(c)) {
-      seen++;
-      out += seen > alnum - keep ? s[k] : BULLET;
-    } else out += s[k];
+  let run = 0;
+  let k = s;
+  for (; k < e && hide > 0; k++) {
+    if (isAlnum(b[k]!)) {
+      run++;
+      hide--;
+    } else {
+      if (run > 0) out += bullets(run);
+      run = 0;
+      out += text[k];
+    }
   }
-  return out;
+  if (run > 0) out += bullets(run);
+  return out + text.slice(k, e);
 }
+
+const IPV4_TAIL = `.${B4.slice(0, 3)}.${B4.slice(0, 3)}.${B4.slice(0, 3)}`;
+const IPV4_MASKS: string[] = Array.from({ length: 256 }, (_, v) => `${v}${IPV4_TAIL}`);
 
 /** `10.•••.•••.•••`: the first octet tells private from public, the rest is hidden. */
-export function maskIpv4(s: string): string {
-  const dot = s.indexOf('.');
-  return `${s.slice(0, dot)}.${B4.slice(0, 3)}.${B4.slice(0, 3)}.${B4.slice(0, 3)}`;
+export function maskIpv4Octet(first: number): string {
+  return IPV4_MASKS[first]!;
 }
 
 /** `2001:•••`: the first hextet only (documentation, link-local or global). */
@@ -46,25 +58,27 @@ export function maskIpv6(s: string): string {
   return colon > 0 ? `${s.slice(0, colon)}:${BULLET.repeat(3)}` : `::${BULLET.repeat(3)}`;
 }
 
-/** `j•••@•••.com`. */
-export function maskEmail(local: string, tld: string): string {
-  return `${local[0] ?? ''}${BULLET.repeat(3)}@${BULLET.repeat(3)}.${tld}`;
+const EMAIL_MID = `${BULLET.repeat(3)}@${BULLET.repeat(3)}.`;
+
+/** `j•••@•••.com`: the first character of the local part and the TLD. */
+export function maskEmail(first: string, tld: string): string {
+  return first + EMAIL_MID + tld;
 }
 
-/** `DE•• •••• •••• •••• ••30 00` style: country code and last 4 kept, spacing kept. */
-export function maskIban(s: string): string {
+/** `DE•• •••• •••• •••• ••30 00` style: country code and last 4 kept, spacing kept (text[s, e)). */
+export function maskIban(text: string, b: Uint16Array, s: number, e: number, spaced: boolean): string {
+  if (!spaced) return text.slice(s, s + 2) + bullets(e - s - 6) + text.slice(e - 4, e);
   let alnumTotal = 0;
-  for (let k = 0; k < s.length; k++) if (isAlnum(s.charCodeAt(k))) alnumTotal++;
+  for (let k = s; k < e; k++) if (isAlnum(b[k]!)) alnumTotal++;
   let out = '';
   let seen = 0;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (!isAlnum(c)) {
-      out += s[k];
+  for (let k = s; k < e; k++) {
+    if (!isAlnum(b[k]!)) {
+      out += text[k];
       continue;
     }
     seen++;
-    out += seen <= 2 || seen > alnumTotal - 4 ? s[k] : BULLET;
+    out += seen <= 2 || seen > alnumTotal - 4 ? text[k] : BULLET;
   }
   return out;
 }

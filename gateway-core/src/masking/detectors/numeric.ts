@@ -6,10 +6,13 @@
  * all four detectors; each then checks the exact group shape it accepts, so a date, a price or a
  * UUID fragment never reaches a checksum. Spans are tried longest-first from each group, which
  * finds two values in one run (`4111 1111 1111 1111 415-555-2671`) without regex backtracking.
+ *
+ * Hot path (a PII-dense table has several runs per row): checks read the code-unit array and
+ * group tables; no digit string is built unless a value is found (or a `+` number needs metadata).
  */
-import type { DetectorName, EnabledDetectors, RawHit } from '../types.js';
-import { isNanp, isValidInternational } from './phone-meta.js';
-import { maskCard, maskIpv4, maskKeepLast, maskSsn } from '../replace.js';
+import type { EnabledDetectors, RawHit } from '../types.js';
+import { isValidInternational } from './phone-meta.js';
+import { maskIpv4Octet, maskKeepLast, maskLast4 } from '../replace.js';
 
 const MAX_GROUPS = 40;
 const MAX_SPAN_GROUPS = 6; // +33 1 23 45 67 89 is the widest shape we accept
@@ -18,12 +21,15 @@ const MAX_SPAN_GROUPS = 6; // +33 1 23 45 67 89 is the widest shape we accept
 const gs = new Int32Array(MAX_GROUPS);
 const ge = new Int32Array(MAX_GROUPS);
 // Separator after each group as a char-code key (1 char: code; 2 chars: code1 * 256 + code2; 0: none).
-// Integers, not strings: slicing a string per separator dominated the dense-text profile.
 const seps = new Int32Array(MAX_GROUPS);
+/** Digit values of the span being validated (at most 19). */
+const dg = new Uint8Array(20);
 const SP = 32;
 const DASH = 45;
 const DOT = 46;
-const PAREN_SEPS = new Set([41, 41 * 256 + 32, 41 * 256 + 45]); // ")", ") ", ")-"
+const PAREN = 41; // ")"
+const PAREN_SP = 41 * 256 + 32; // ") "
+const PAREN_DASH = 41 * 256 + 45; // ")-"
 const SP_PAREN = 32 * 256 + 40; // " ("
 const isNanpSep = (s: number): boolean => s === DASH || s === DOT || s === SP;
 
@@ -34,12 +40,19 @@ const isWordChar = (c: number): boolean =>
 /** Context words that make a bare 9-digit number an SSN (alone it is far more often an id). */
 const SSN_CONTEXT = /ssn|social|sec(?:urity)?\s*(?:no|num|#)|taxpayer|\btin\b/i;
 
-/** Luhn mod-10 over an ASCII digit string. */
-export function luhnOk(d: string): boolean {
+/** Loads the digits of groups g..h into `dg`; returns their count. */
+function loadDigits(b: Uint16Array, g: number, h: number): number {
+  let m = 0;
+  for (let k = g; k <= h; k++) for (let p = gs[k]!; p < ge[k]!; p++) dg[m++] = b[p]! - 48;
+  return m;
+}
+
+/** Luhn mod-10 over dg[0..len). */
+function luhnOk(len: number): boolean {
   let sum = 0;
   let dbl = false;
-  for (let k = d.length - 1; k >= 0; k--) {
-    let v = d.charCodeAt(k) - 48;
+  for (let k = len - 1; k >= 0; k--) {
+    let v = dg[k]!;
     if (dbl) {
       v *= 2;
       if (v > 9) v -= 9;
@@ -50,13 +63,12 @@ export function luhnOk(d: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Issuer (IIN) ranges of the major networks, with the lengths each issues. */
-export function iinOk(d: string): boolean {
-  const len = d.length;
-  const p1 = d.charCodeAt(0) - 48;
-  const p2 = p1 * 10 + d.charCodeAt(1) - 48;
-  const p3 = p2 * 10 + d.charCodeAt(2) - 48;
-  const p4 = p3 * 10 + d.charCodeAt(3) - 48;
+/** Issuer (IIN) ranges of the major networks, with the lengths each issues (dg[0..len)). */
+function iinOk(len: number): boolean {
+  const p1 = dg[0]!;
+  const p2 = p1 * 10 + dg[1]!;
+  const p3 = p2 * 10 + dg[2]!;
+  const p4 = p3 * 10 + dg[3]!;
   if (p1 === 4) return len === 13 || len === 16 || len === 19; // Visa
   if (p2 >= 51 && p2 <= 55) return len === 16; // Mastercard
   if (p4 >= 2221 && p4 <= 2720) return len === 16; // Mastercard 2-series
@@ -67,11 +79,11 @@ export function iinOk(d: string): boolean {
   return false;
 }
 
-/** US SSA rules: area 001–899 except 666, group 01–99, serial 0001–9999. */
-export function ssnRangesOk(d: string): boolean {
-  const area = +d.slice(0, 3);
-  const group = +d.slice(3, 5);
-  const serial = +d.slice(5, 9);
+/** US SSA rules on dg[0..9): area 001–899 except 666, group 01–99, serial 0001–9999. */
+function ssnRangesOk(): boolean {
+  const area = dg[0]! * 100 + dg[1]! * 10 + dg[2]!;
+  const group = dg[3]! * 10 + dg[4]!;
+  const serial = dg[5]! * 1000 + dg[6]! * 100 + dg[7]! * 10 + dg[8]!;
   return area !== 0 && area !== 666 && area < 900 && group !== 0 && serial !== 0;
 }
 
@@ -81,51 +93,63 @@ function groupsDigits(text: string, g: number, h: number): string {
   return s;
 }
 
+/** The last 4 of the `len` digits in `dg`, ending with group h (which may be shorter than 4). */
+function last4(text: string, h: number, len: number): string {
+  const end = ge[h]!;
+  if (end - gs[h]! >= 4) return text.slice(end - 4, end);
+  let s = '';
+  for (let k = len - 4; k < len; k++) s += String.fromCharCode(48 + dg[k]!);
+  return s;
+}
+
+const glen = (k: number): number => ge[k]! - gs[k]!;
+
 function cardShapeOk(g: number, h: number, count: number): boolean {
   const n = h - g + 1;
   if (n === 1) return true;
   const sep = seps[g]!;
   if (sep !== SP && sep !== DASH) return false;
   for (let k = g; k < h; k++) if (seps[k] !== sep) return false;
-  const len = (k: number): number => ge[k]! - gs[k]!;
   // A grouped card glued to more 4-digit groups with the same separator is part of a longer id;
   // a different-shaped neighbour (a CVV "123", an expiry) is allowed.
-  if (g > 0 && seps[g - 1] === sep && len(g - 1) === 4) return false;
-  if (h < count - 1 && seps[h] === sep && len(h + 1) === 4) return false;
-  if (n === 3 && len(g) === 4 && len(g + 1) === 6 && (len(h) === 5 || len(h) === 4)) return true; // Amex, Diners
-  for (let k = g; k < h; k++) if (len(k) !== 4) return false;
-  return n >= 3 && len(h) >= 1 && len(h) <= 4;
+  if (g > 0 && seps[g - 1] === sep && glen(g - 1) === 4) return false;
+  if (h < count - 1 && seps[h] === sep && glen(h + 1) === 4) return false;
+  if (n === 3 && glen(g) === 4 && glen(g + 1) === 6 && (glen(h) === 5 || glen(h) === 4)) return true; // Amex, Diners
+  for (let k = g; k < h; k++) if (glen(k) !== 4) return false;
+  return n >= 3 && glen(h) >= 1 && glen(h) <= 4;
 }
 
-
-/** North-American shapes: [1] NXX NXX XXXX with consistent punctuation. */
-function nanpShape(text: string, g: number, h: number, paren: boolean): string | null {
-  const len = (k: number): number => ge[k]! - gs[k]!;
+/** North-American shapes: [1] NXX NXX XXXX with consistent punctuation (area, exchange start 2-9). */
+function nanpShape(b: Uint16Array, g: number, h: number, paren: boolean): boolean {
   let first = g;
   let parenHere = paren && g === 0;
-  if (h - g === 3 && len(g) === 1 && text.charCodeAt(gs[g]!) === 49) {
+  if (h - g === 3 && glen(g) === 1 && b[gs[g]!] === 49) {
     const s0 = seps[g]!;
-    if (!isNanpSep(s0) && s0 !== SP_PAREN) return null;
+    if (!isNanpSep(s0) && s0 !== SP_PAREN) return false;
     parenHere = s0 === SP_PAREN;
     first = g + 1;
-  } else if (h - g !== 2) return null;
-  if (len(first) !== 3 || len(first + 1) !== 3 || len(first + 2) !== 4) return null;
+  } else if (h - g !== 2) return false;
+  if (glen(first) !== 3 || glen(first + 1) !== 3 || glen(first + 2) !== 4) return false;
   const s1 = seps[first]!;
   const s2 = seps[first + 1]!;
   if (parenHere) {
-    if (!PAREN_SEPS.has(s1) || !isNanpSep(s2)) return null;
-  } else if (!isNanpSep(s1) || !isNanpSep(s2) || (s1 !== s2 && s2 !== DASH)) return null;
-  const national = groupsDigits(text, first, first + 2);
-  return isNanp(national) ? national : null;
+    if ((s1 !== PAREN && s1 !== PAREN_SP && s1 !== PAREN_DASH) || !isNanpSep(s2)) return false;
+  } else if (!isNanpSep(s1) || !isNanpSep(s2) || (s1 !== s2 && s2 !== DASH)) return false;
+  const a = b[gs[first]!]!;
+  const e = b[gs[first + 1]!]!;
+  return a >= 50 && a <= 57 && e >= 50 && e <= 57;
 }
 
 /**
- * Scans the numeric run whose first digit is at `i` (the caller checked the left boundary).
+ * Scans the numeric run whose first digit is at `i` (the caller checked the left boundary) and
+ * whose first digit group ends at `firstEnd` (the caller's word scan found it: not read twice).
  * Appends hits and returns the index just after the run.
  */
 export function scanNumericRun(
   text: string,
+  b: Uint16Array,
   i: number,
+  firstEnd: number,
   lastEnd: number,
   enabled: EnabledDetectors,
   ssnContext: boolean,
@@ -135,9 +159,9 @@ export function scanNumericRun(
   let runStart = i;
   let plus = false;
   let paren = false;
-  const before = i > 0 ? text.charCodeAt(i - 1) : 0;
+  const before = i > 0 ? b[i - 1]! : 0;
   if (i - 1 >= lastEnd && (before === 43 /* + */ || before === 40) /* ( */) {
-    const bb = i > 1 ? text.charCodeAt(i - 2) : 32;
+    const bb = i > 1 ? b[i - 2]! : 32;
     if (!isWordChar(bb)) {
       plus = before === 43;
       paren = before === 40;
@@ -146,18 +170,17 @@ export function scanNumericRun(
   }
   // Tokenise: digits, then a separator of 1–2 chars, then digits again.
   let count = 0;
-  let j = i;
+  let start = i;
+  let j = firstEnd;
   for (;;) {
-    const start = j;
-    while (j < n && isDigit(text.charCodeAt(j))) j++;
     gs[count] = start;
     ge[count] = j;
     seps[count] = 0;
     count++;
     if (count >= MAX_GROUPS || j >= n) break;
-    const c = text.charCodeAt(j);
-    const c1 = j + 1 < n ? text.charCodeAt(j + 1) : 0;
-    const c2 = j + 2 < n ? text.charCodeAt(j + 2) : 0;
+    const c = b[j]!;
+    const c1 = b[j + 1]!; // past the end: padding (0), like the old explicit bounds checks
+    const c2 = b[j + 2]!;
     let sepLen = 0;
     if (c === 32 || c === 45 || c === 46 || c === 47) {
       if (isDigit(c1)) sepLen = 1;
@@ -169,26 +192,31 @@ export function scanNumericRun(
     if (sepLen === 0) break;
     seps[count - 1] = sepLen === 1 ? c : c * 256 + c1;
     j += sepLen;
+    start = j;
+    while (isDigit(b[j]!)) j++; // the zero padding ends the run at n
   }
   const runEnd = j;
   // Right boundary: a run glued to letters, '_' or '@' is part of an identifier or an email.
-  const after = runEnd < n ? text.charCodeAt(runEnd) : 32;
+  const after = runEnd < n ? b[runEnd]! : 32;
   if (isWordChar(after) || after === 64) return runEnd;
 
   let g = 0;
   while (g < count) {
     let found: RawHit | null = null;
-    let foundH = g;
-    for (let h = Math.min(count - 1, g + MAX_SPAN_GROUPS - 1); h >= g && !found; h--) {
-      let digits = 0;
-      for (let k = g; k <= h; k++) digits += ge[k]! - gs[k]!;
-      if (digits < 4 || digits > 19) continue;
-      found = matchSpan(text, g, h, digits, count, plus, paren, runStart, enabled, ssnContext);
-      foundH = h;
+    let h = Math.min(count - 1, g + MAX_SPAN_GROUPS - 1);
+    let digits = 0;
+    for (let k = g; k <= h; k++) digits += ge[k]! - gs[k]!;
+    for (; h >= g; h--) {
+      // (the same gate as matchSpan's first line, inlined: most spans are dates, times and ids)
+      if (digits >= 4 && digits <= 19 && (digits >= 8 || h - g === 3)) {
+        found = matchSpan(text, b, g, h, digits, count, plus, paren, runStart, enabled, ssnContext);
+        if (found) break;
+      }
+      digits -= ge[h]! - gs[h]!;
     }
     if (found) {
       hits.push(found);
-      g = foundH + 1;
+      g = h + 1;
     } else g++;
   }
   return runEnd;
@@ -196,6 +224,7 @@ export function scanNumericRun(
 
 function matchSpan(
   text: string,
+  b: Uint16Array,
   g: number,
   h: number,
   digits: number,
@@ -206,59 +235,66 @@ function matchSpan(
   enabled: EnabledDetectors,
   ssnContext: boolean,
 ): RawHit | null {
+  // Cheap gate first: most spans (dates, times, ids, prices) fit no detector's digit count.
+  const span = h - g;
+  if (digits < 8 && span !== 3) return null;
   const prefixed = g === 0 && (plus || paren);
   const start = gs[g]!;
   const end = ge[h]!;
-  const hit = (detector: DetectorName, s: number, replacement: string): RawHit => ({ detector, start: s, end, replacement });
   const sepBefore = g > 0 ? seps[g - 1]! : 0;
   const sepAfter = h < count - 1 ? seps[h]! : 0;
   const dottedNeighbour = sepBefore === DOT || sepAfter === DOT || sepBefore === DASH || sepAfter === DASH;
 
   if (enabled.card && digits >= 13 && !prefixed && cardShapeOk(g, h, count)) {
-    const d = groupsDigits(text, g, h);
-    if (iinOk(d) && luhnOk(d)) return hit('card', start, maskCard(d));
+    const len = loadDigits(b, g, h);
+    if (iinOk(len) && luhnOk(len)) return { detector: 'card', start, end, replacement: maskLast4('card', last4(text, h, len)) };
   }
   if (enabled.ssn && digits === 9 && !prefixed && !dottedNeighbour) {
-    const n = h - g + 1;
     let ok = false;
-    if (n === 3 && ge[g]! - gs[g]! === 3 && ge[g + 1]! - gs[g + 1]! === 2) {
+    if (span === 2 && glen(g) === 3 && glen(g + 1) === 2) {
       const s = seps[g]!;
-      ok = s === seps[g + 1] && (s === DASH || (s === SP && (ssnContext || hasSsnContext(text, runStart, start))));
-    } else if (n === 1) ok = ssnContext || hasSsnContext(text, runStart, start);
+      ok = s === seps[g + 1] && (s === DASH || (s === SP && (ssnContext || hasSsnContext(text, b, runStart, start))));
+    } else if (span === 0) ok = ssnContext || hasSsnContext(text, b, runStart, start);
     if (ok) {
-      const d = groupsDigits(text, g, h);
-      if (ssnRangesOk(d)) return hit('ssn', start, maskSsn(d));
+      loadDigits(b, g, h);
+      // The last group holds the last 4 digits in both accepted shapes (3-2-4 and 9).
+      if (ssnRangesOk()) return { detector: 'ssn', start, end, replacement: maskLast4('ssn', text.slice(end - 4, end)) };
     }
   }
   if (enabled.phone && digits >= 8 && digits <= 15) {
     if (g === 0 && plus) {
-      const d = groupsDigits(text, g, h);
-      if (isValidInternational(d)) return hit('phone', runStart, maskKeepLast(text.slice(runStart, end), 2));
-    } else if (digits === 10 || digits === 11) {
-      if (!dottedNeighbour && !(g === 0 && plus) && nanpShape(text, g, h, paren)) {
-        const s = g === 0 && paren ? runStart : start;
-        return hit('phone', s, maskKeepLast(text.slice(s, end), 2));
+      if (isValidInternational(groupsDigits(text, g, h))) {
+        return { detector: 'phone', start: runStart, end, replacement: maskKeepLast(text, b, runStart, end, 2) };
       }
+    } else if ((digits === 10 || digits === 11) && !dottedNeighbour && nanpShape(b, g, h, paren)) {
+      const s = g === 0 && paren ? runStart : start;
+      return { detector: 'phone', start: s, end, replacement: maskKeepLast(text, b, s, end, 2) };
     }
   }
-  if (enabled.ipv4 && h - g === 3 && digits <= 12 && !prefixed && sepBefore !== DOT && sepAfter !== DOT) {
+  if (enabled.ipv4 && span === 3 && digits <= 12 && !prefixed && sepBefore !== DOT && sepAfter !== DOT) {
     for (let k = g; k < h; k++) if (seps[k] !== DOT) return null;
+    let first = 0;
     for (let k = g; k <= h; k++) {
-      const len = ge[k]! - gs[k]!;
+      const p = gs[k]!;
+      const len = ge[k]! - p;
       if (len > 3) return null;
-      if (len > 1 && text.charCodeAt(gs[k]!) === 48) return null; // leading zero: a date or a code
-      if (+text.slice(gs[k]!, ge[k]!) > 255) return null;
+      const c0 = b[p]! - 48;
+      if (len > 1 && c0 === 0) return null; // leading zero: a date or a code
+      let v = c0;
+      for (let q = p + 1; q < p + len; q++) v = v * 10 + b[q]! - 48;
+      if (v > 255) return null;
+      if (k === g) first = v;
     }
-    return hit('ipv4', start, maskIpv4(text.slice(start, end)));
+    return { detector: 'ipv4', start, end, replacement: maskIpv4Octet(first) };
   }
   return null;
 }
 
 /** The label must be close and in the same field: a `,`, `;`, `|` or newline ends its reach. */
-function hasSsnContext(text: string, runStart: number, start: number): boolean {
+function hasSsnContext(text: string, b: Uint16Array, runStart: number, start: number): boolean {
   let from = runStart;
   while (from > 0 && runStart - from < 32) {
-    const c = text.charCodeAt(from - 1);
+    const c = b[from - 1]!;
     if (c === 44 || c === 59 || c === 124 || c === 10 || c === 13) break;
     from--;
   }

@@ -15,37 +15,42 @@ const isDomain = (c: number): boolean => isAlnum(c) || c === 46 || c === 45;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 
 /** Email around the `@` at index `at`. */
-export function detectEmail(text: string, at: number, lastEnd: number): RawHit | null {
+export function detectEmail(text: string, b: Uint16Array, at: number, lastEnd: number): RawHit | null {
   let s = at;
-  while (s > lastEnd && at - s < 64 && isLocal(text.charCodeAt(s - 1))) s--;
-  while (s < at && text.charCodeAt(s) === 46) s++;
-  if (s === at || text.charCodeAt(at - 1) === 46) return null;
+  while (s > lastEnd && at - s < 64 && isLocal(b[s - 1]!)) s--;
+  while (s < at && b[s] === 46) s++;
+  if (s === at || b[at - 1] === 46) return null;
   // `scheme://user@host` is URI userinfo, not a mailbox.
-  if (s >= 3 && text.startsWith('://', s - 3)) return null;
+  if (s >= 3 && b[s - 3] === 58 && b[s - 2] === 47 && b[s - 1] === 47) return null;
   const n = text.length;
   let e = at + 1;
-  while (e < n && e - at < 255 && isDomain(text.charCodeAt(e))) e++;
+  while (e < n && e - at < 255 && isDomain(b[e]!)) e++;
   // Drop trailing sentence punctuation, then the last label must be an alphabetic TLD.
+  let dot: number;
   for (;;) {
-    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
-    const dot = lastDotAfter(text, at, e);
+    while (e > at + 1 && (b[e - 1] === 46 || b[e - 1] === 45)) e--;
+    dot = lastDotAfter(b, at, e);
     if (dot <= at + 1) return null;
     const tldLen = e - dot - 1;
     let alpha = tldLen >= 2 && tldLen <= 24;
-    for (let k = dot + 1; alpha && k < e; k++) alpha = isAlpha(text.charCodeAt(k));
+    for (let k = dot + 1; alpha && k < e; k++) alpha = isAlpha(b[k]!);
     if (alpha) break;
     e = dot;
   }
-  const domain = text.slice(at + 1, e);
-  if (domain.includes('..') || domain.startsWith('-') || domain.startsWith('.')) return null;
-  const local = text.slice(s, at);
-  if (local.includes('..')) return null;
-  return { detector: 'email', start: s, end: e, replacement: maskEmail(local, text.slice(lastDotAfter(text, at, e) + 1, e)) };
+  const d0 = b[at + 1];
+  if (d0 === 45 || d0 === 46 || hasDoubleDot(b, at + 1, e) || hasDoubleDot(b, s, at)) return null;
+  return { detector: 'email', start: s, end: e, replacement: maskEmail(text[s]!, text.slice(dot + 1, e)) };
+}
+
+/** Does text[s, e) contain '..'? */
+function hasDoubleDot(b: Uint16Array, s: number, e: number): boolean {
+  for (let k = s + 1; k < e; k++) if (b[k] === 46 && b[k - 1] === 46) return true;
+  return false;
 }
 
 /** Last '.' in (at, e), or -1. Bounded on purpose: lastIndexOf would rescan the whole prefix. */
-function lastDotAfter(text: string, at: number, e: number): number {
-  for (let k = e - 1; k > at; k--) if (text.charCodeAt(k) === 46) return k;
+function lastDotAfter(b: Uint16Array, at: number, e: number): number {
+  for (let k = e - 1; k > at; k--) if (b[k] === 46) return k;
   return -1;
 }
 
@@ -53,15 +58,15 @@ function lastDotAfter(text: string, at: number, e: number): number {
  * Password in a URI's userinfo (`postgres://user:pass@host`), entered at the `:` of `://`.
  * Only the password is masked: user and host stay readable for troubleshooting.
  */
-export function detectUriPassword(text: string, colon: number, lastEnd: number): RawHit | null {
+export function detectUriPassword(text: string, b: Uint16Array, colon: number, lastEnd: number): RawHit | null {
   let s = colon;
-  while (s > lastEnd && colon - s < 32 && isSchemeChar(text.charCodeAt(s - 1))) s--;
-  if (s === colon || !isAlpha(text.charCodeAt(s))) return null;
+  while (s > lastEnd && colon - s < 32 && isSchemeChar(b[s - 1]!)) s--;
+  if (s === colon || !isAlpha(b[s]!)) return null;
   const n = text.length;
   const from = colon + 3;
   let e = from;
   while (e < n && e - from < 1024) {
-    const c = text.charCodeAt(e);
+    const c = b[e]!;
     if (isSpace(c) || c === 34 || c === 39 || c === 96 || c === 60 || c === 62) break;
     e++;
   }
@@ -92,28 +97,31 @@ function isPasswordKey(key: string): boolean {
 }
 
 /** `password=secret`, `password = 'se cret'` (libpq quoting), entered at the `=`. */
-export function detectKeyValuePassword(text: string, eq: number, lastEnd: number): RawHit | null {
+export function detectKeyValuePassword(text: string, b: Uint16Array, eq: number, lastEnd: number): RawHit | null {
   let k = eq;
-  while (k > lastEnd && eq - k < 2 && text.charCodeAt(k - 1) === 32) k--;
+  while (k > lastEnd && eq - k < 2 && b[k - 1] === 32) k--;
+  // Every password key ends in 'd' or 's' (…password, …passwd, pwd, …pass): skip `page=`, `id=` early.
+  const last = k > lastEnd ? b[k - 1]! | 0x20 : 0;
+  if (last !== 100 && last !== 115) return null;
   let ks = k;
-  while (ks > lastEnd && k - ks < 64 && isKeyChar(text.charCodeAt(ks - 1))) ks--;
+  while (ks > lastEnd && k - ks < 64 && isKeyChar(b[ks - 1]!)) ks--;
   if (ks === k || !isPasswordKey(text.slice(ks, k))) return null;
   const n = text.length;
   let v = eq + 1;
-  while (v < n && v - eq < 3 && text.charCodeAt(v) === 32) v++;
+  while (v < n && v - eq < 3 && b[v] === 32) v++;
   if (v >= n) return null;
-  const q = text.charCodeAt(v);
+  const q = b[v]!;
   let start = v;
   let end: number;
   if (q === 39 || q === 34) {
     start = v + 1;
     end = start;
-    while (end < n && text.charCodeAt(end) !== q && text.charCodeAt(end) !== 10) end += text.charCodeAt(end) === 92 ? 2 : 1;
+    while (end < n && b[end] !== q && b[end] !== 10) end += b[end] === 92 ? 2 : 1;
     end = Math.min(end, n);
   } else {
     end = v;
     while (end < n) {
-      const c = text.charCodeAt(end);
+      const c = b[end]!;
       if (isSpace(c) || c === 59 || c === 38 || c === 44 || c === 34 || c === 39 || c === 41 || c === 125 || c === 93 || c === 60 || c === 62) break;
       end++;
     }

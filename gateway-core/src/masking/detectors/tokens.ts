@@ -14,32 +14,31 @@ const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >
 const isB64Url = (c: number): boolean => isAlnum(c) || c === 45 || c === 95;
 
 /** `AKIA…`/`ASIA…` + 16 uppercase base32-ish characters, as a whole word of exactly 20. */
-export function detectAwsKey(text: string, i: number, wordEnd: number): RawHit | null {
+export function detectAwsKey(text: string, b: Uint16Array, i: number, wordEnd: number): RawHit | null {
   if (wordEnd - i !== 20) return null;
-  const p = text.slice(i, i + 4);
-  if (p !== 'AKIA' && p !== 'ASIA') return null;
+  if (b[i] !== 65 || (b[i + 1] !== 75 && b[i + 1] !== 83) || b[i + 2] !== 73 || b[i + 3] !== 65) return null; // AKIA / ASIA
   for (let k = i + 4; k < wordEnd; k++) {
-    const c = text.charCodeAt(k);
+    const c = b[k]!;
     if (!isUpper(c) && !isDigit(c)) return null;
   }
   return { detector: 'aws-access-key', start: i, end: wordEnd, replacement: maskAwsKey(text.slice(i, wordEnd)) };
 }
 
 /** `header.payload.signature`, base64url, header decoding to a JSON object with a string `alg`. */
-export function detectJwt(text: string, i: number): RawHit | null {
+export function detectJwt(text: string, b: Uint16Array, i: number): RawHit | null {
   const n = text.length;
   let k = i;
-  while (k < n && isB64Url(text.charCodeAt(k))) k++;
+  while (k < n && isB64Url(b[k]!)) k++;
   const headerEnd = k;
-  if (headerEnd - i < 10 || text.charCodeAt(k) !== 46) return null;
+  if (headerEnd - i < 10 || b[k]! !== 46) return null;
   k++;
   const payloadStart = k;
-  while (k < n && isB64Url(text.charCodeAt(k))) k++;
-  if (k === payloadStart || text.charCodeAt(k) !== 46) return null;
+  while (k < n && isB64Url(b[k]!)) k++;
+  if (k === payloadStart || b[k]! !== 46) return null;
   k++;
-  while (k < n && isB64Url(text.charCodeAt(k))) k++;
+  while (k < n && isB64Url(b[k]!)) k++;
   // A fourth segment means JWE or a dotted identifier, not a JWS.
-  if (text.charCodeAt(k) === 46 && k + 1 < n && isB64Url(text.charCodeAt(k + 1))) return null;
+  if (b[k]! === 46 && k + 1 < n && isB64Url(b[k + 1]!)) return null;
   if (!headerHasAlg(text.slice(i, headerEnd))) return null;
   return { detector: 'jwt', start: i, end: k, replacement: JWT_MASK };
 }
@@ -70,49 +69,59 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   AO: 25, BF: 28, BJ: 28, CI: 28, CM: 27, CV: 25, DZ: 26, IR: 26, MG: 27, ML: 28, MZ: 25, SN: 28,
 };
 
+/** IBAN_LENGTHS by country-code char codes ((c1 - 65) * 26 + c2 - 65); 0 = not a country. */
+const IBAN_LEN_BY_CODE = new Uint8Array(26 * 26);
+for (const [cc, len] of Object.entries(IBAN_LENGTHS)) IBAN_LEN_BY_CODE[(cc.charCodeAt(0) - 65) * 26 + cc.charCodeAt(1) - 65] = len;
+
 /** IBAN, compact or printed in groups separated by single spaces; ISO 13616 mod-97 must be 1. */
-export function detectIban(text: string, i: number): RawHit | null {
+export function detectIban(text: string, b: Uint16Array, i: number): RawHit | null {
   const n = text.length;
-  if (i + 4 > n || !isUpper(text.charCodeAt(i + 1)) || !isDigit(text.charCodeAt(i + 2)) || !isDigit(text.charCodeAt(i + 3))) {
+  const c0 = b[i]!;
+  const c1 = b[i + 1]!;
+  if (i + 4 > n || !isUpper(c0) || !isUpper(c1) || !isDigit(b[i + 2]!) || !isDigit(b[i + 3]!)) {
     return null;
   }
-  const len = IBAN_LENGTHS[text.slice(i, i + 2)];
-  if (len === undefined) return null;
+  const len = IBAN_LEN_BY_CODE[(c0 - 65) * 26 + c1 - 65]!;
+  if (len === 0) return null;
   let count = 0;
   let spaced = false;
   let k = i;
   while (k < n && count < len) {
-    const c = text.charCodeAt(k);
+    const c = b[k]!;
     if (isUpper(c) || isDigit(c)) {
       count++;
       k++;
-    } else if (c === 32 && k + 1 < n && (isUpper(text.charCodeAt(k + 1)) || isDigit(text.charCodeAt(k + 1)))) {
+    } else if (c === 32 && k + 1 < n && (isUpper(b[k + 1]!) || isDigit(b[k + 1]!))) {
       spaced = true;
       k++;
     } else break;
   }
-  if (count !== len || (k < n && isAlnum(text.charCodeAt(k)))) return null;
-  const raw = text.slice(i, k);
-  if (!mod97(spaced ? raw.replaceAll(' ', '') : raw)) return null;
-  return { detector: 'iban', start: i, end: k, replacement: maskIban(text.slice(i, k)) };
+  if (count !== len || (k < n && isAlnum(b[k]!))) return null;
+  if (!mod97(b, i, k)) return null;
+  return { detector: 'iban', start: i, end: k, replacement: maskIban(text, b, i, k, spaced) };
 }
 
-function mod97(iban: string): boolean {
-  const r = iban.slice(4) + iban.slice(0, 4);
+/** ISO 13616 check over text[s, e) (spaces skipped): the first 4 chars are moved to the end. */
+function mod97(b: Uint16Array, s: number, e: number): boolean {
   let rem = 0;
-  for (let k = 0; k < r.length; k++) {
-    const c = r.charCodeAt(k);
-    if (isDigit(c)) rem = (rem * 10 + (c - 48)) % 97;
-    else rem = (rem * 100 + (c - 55)) % 97; // A=10 … Z=35, always two digits
+  for (let pass = 0; pass < 2; pass++) {
+    const from = pass === 0 ? s + 4 : s;
+    const to = pass === 0 ? e : s + 4;
+    for (let k = from; k < to; k++) {
+      const c = b[k]!;
+      if (isDigit(c)) rem = (rem * 10 + (c - 48)) % 97;
+      else if (c !== 32) rem = (rem * 100 + (c - 55)) % 97; // A=10 … Z=35, always two digits
+    }
   }
   return rem === 1;
 }
 
 /** Cheap gate for the scanner: a hex word of ≤4 chars directly followed by ':'. */
-export function ipv6Candidate(text: string, i: number): boolean {
-  for (let k = i; k < i + 5 && k < text.length; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 58) return k > i || text.charCodeAt(k + 1) === 58;
+export function ipv6Candidate(b: Uint16Array, i: number): boolean {
+  // (no end check: the zero padding after the text is neither hex nor ':')
+  for (let k = i; k < i + 5; k++) {
+    const c = b[k]!;
+    if (c === 58) return k > i || b[k + 1]! === 58;
     if (!isHex(c)) return false;
   }
   return false;
@@ -122,24 +131,24 @@ export function ipv6Candidate(text: string, i: number): boolean {
  * RFC 4291 text forms: eight groups, or fewer with one `::`, optional dotted-quad tail and zone.
  * At least one digit is required so that `dead::beef`-like words and `std::` never match.
  */
-export function detectIpv6(text: string, i: number): RawHit | null {
+export function detectIpv6(text: string, b: Uint16Array, i: number): RawHit | null {
   const n = text.length;
   let j = i;
   let groups = 0;
   let dbl = false;
-  if (text.charCodeAt(j) === 58) {
-    if (text.charCodeAt(j + 1) !== 58) return null;
+  if (b[j]! === 58) {
+    if (b[j + 1]! !== 58) return null;
     dbl = true;
     j += 2;
   }
   for (;;) {
     let k = j;
-    while (k < n && k - j <= 4 && isHex(text.charCodeAt(k))) k++;
+    while (k < n && k - j <= 4 && isHex(b[k]!)) k++;
     const hexLen = k - j;
     if (hexLen === 0) break;
     if (hexLen > 4) return null;
-    if (text.charCodeAt(k) === 46 && groups <= 6) {
-      const v4 = dottedQuadEnd(text, j);
+    if (b[k]! === 46 && groups <= 6) {
+      const v4 = dottedQuadEnd(text, b, j);
       if (v4 < 0) return null;
       groups += 2;
       j = v4;
@@ -147,39 +156,39 @@ export function detectIpv6(text: string, i: number): RawHit | null {
     }
     groups++;
     j = k;
-    if (text.charCodeAt(j) !== 58) break;
-    if (text.charCodeAt(j + 1) === 58) {
+    if (b[j]! !== 58) break;
+    if (b[j + 1]! === 58) {
       if (dbl) break;
       dbl = true;
       j += 2;
       continue;
     }
-    if (!isHex(text.charCodeAt(j + 1))) break;
+    if (!isHex(b[j + 1]!)) break;
     j++;
   }
   if (groups === 0 || (dbl ? groups > 7 : groups !== 8)) return null;
   // Glued to a word, or followed by another ':' (a second '::', a trailing colon): not an address.
-  if (j < n && (isAlnum(text.charCodeAt(j)) || text.charCodeAt(j) === 95 || text.charCodeAt(j) === 58)) return null;
+  if (j < n && (isAlnum(b[j]!) || b[j]! === 95 || b[j]! === 58)) return null;
   let hasDigit = false;
-  for (let k = i; k < j && !hasDigit; k++) hasDigit = isDigit(text.charCodeAt(k));
+  for (let k = i; k < j && !hasDigit; k++) hasDigit = isDigit(b[k]!);
   if (!hasDigit) return null;
   const s = text.slice(i, j);
-  if (text.charCodeAt(j) === 37 /* % zone */) {
+  if (b[j]! === 37 /* % zone */) {
     j++;
-    while (j < n && (isAlnum(text.charCodeAt(j)) || text.charCodeAt(j) === 95 || text.charCodeAt(j) === 46)) j++;
+    while (j < n && (isAlnum(b[j]!) || b[j]! === 95 || b[j]! === 46)) j++;
   }
   return { detector: 'ipv6', start: i, end: j, replacement: maskIpv6(s) };
 }
 
-function dottedQuadEnd(text: string, i: number): number {
+function dottedQuadEnd(text: string, b: Uint16Array, i: number): number {
   let j = i;
   for (let part = 0; part < 4; part++) {
     let k = j;
-    while (k < text.length && k - j < 3 && isDigit(text.charCodeAt(k))) k++;
+    while (k < text.length && k - j < 3 && isDigit(b[k]!)) k++;
     if (k === j || +text.slice(j, k) > 255) return -1;
     j = k;
     if (part < 3) {
-      if (text.charCodeAt(j) !== 46) return -1;
+      if (b[j]! !== 46) return -1;
       j++;
     }
   }
