@@ -85,11 +85,12 @@ export class ResultCatalog {
 /** Masks one page of raw text rows. Throws MaskingError (withhold the whole page) on failure. */
 export function maskRows(masker: Masker, refs: readonly ColumnRef[], rows: readonly unknown[][]): MaskedCell[][] {
   const out = new Array<MaskedCell[]>(rows.length);
+  const perColumn = refs.map((ref) => masker.cellMaskerFor(ref));
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const cells = new Array<MaskedCell>(refs.length);
     for (let c = 0; c < refs.length; c++) {
-      const m = masker.maskCell(row[c] ?? null, refs[c]);
+      const m = perColumn[c]!(row[c] ?? null);
       cells[c] = m.masked ? { v: m.text, m: m.by ?? 'masked' } : { v: m.text };
     }
     out[r] = cells;
