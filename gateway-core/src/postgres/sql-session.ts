@@ -11,7 +11,9 @@
  * with FETCH in pages as the UI asks for them: memory stays flat however large the result, and
  * each FETCH is its own statement, so the statement timeout bounds each page rather than the time
  * a user spends scrolling (with protocol-level portals it would run across fetches). Between
- * fetches the connection is free for the catalog lookups that column rules need.
+ * fetches the connection is free for the catalog lookups that column rules need. While a page is
+ * masked, the FETCH for the next one is already on the wire (one page of read-ahead, raw, never
+ * more than the last page asked for), so the server's work overlaps gateway-core's.
  */
 import type { FieldDef } from 'pg';
 import type pg from 'pg';
@@ -54,7 +56,18 @@ interface OpenCursor {
   buffer: unknown[][];
   /** The server cursor is closed: everything left is in `buffer`. */
   exhausted: boolean;
+  /**
+   * The next page's FETCH, sent while the current page was masked (so the server produces it
+   * while gateway-core works): at most one, for as many rows as the last page asked, raw.
+   */
+  prefetch: Prefetch | null;
   idle: NodeJS.Timeout;
+}
+
+interface Prefetch {
+  /** Never rejects: an error is kept and reported by the fetch that takes the rows. */
+  done: Promise<{ rows: unknown[][]; asked: number } | { error: unknown }>;
+  settled: boolean;
 }
 
 const MAX_NOTICES = 100;
@@ -140,6 +153,26 @@ export class SqlSession {
       }
       clearTimeout(open.idle);
       const want = Math.max(0, Math.min(pageSize, open.cap - open.delivered));
+      if (open.prefetch) {
+        const prefetch = open.prefetch;
+        open.prefetch = null;
+        if (!prefetch.settled && !this.upstream) throw new GatehouseError('unavailable', 'The connection was lost; run the statement again');
+        this.running = { cancelRequested: false };
+        const got = await prefetch.done;
+        try {
+          if ('error' in got) throw got.error;
+          append(open.buffer, got.rows);
+          open.exhausted = got.rows.length < got.asked;
+        } catch (err) {
+          const cancelled = this.running.cancelRequested;
+          this.running = null;
+          await this.finishOpen();
+          if (cancelled) return { rows: [], hasMore: false, rowCount: open.delivered, capped: false };
+          const error = maskServerError(open.masker, err, () => undefined);
+          throw new GatehouseError('invalid_input', `The statement failed while fetching more rows: ${error.message}`);
+        }
+        this.running = null;
+      }
       if (!open.exhausted && open.buffer.length < want + 1) {
         const client = this.upstream?.client;
         if (!client) throw new GatehouseError('unavailable', 'The connection was lost; run the statement again');
@@ -147,7 +180,7 @@ export class SqlSession {
         const ask = want + 1 - open.buffer.length;
         try {
           const fetched = (await this.fetchRaw(client, open.name, ask)).rows;
-          open.buffer.push(...fetched);
+          append(open.buffer, fetched);
           open.exhausted = fetched.length < ask;
         } catch (err) {
           const cancelled = this.running.cancelRequested;
@@ -159,7 +192,13 @@ export class SqlSession {
         }
         this.running = null;
       }
-      const page = open.buffer.splice(0, want);
+      const page = open.buffer.length === want ? open.buffer : open.buffer.slice(0, want);
+      open.buffer = page === open.buffer ? [] : open.buffer.slice(want);
+      const more = open.buffer.length > 0;
+      const capped = more && open.delivered + page.length >= open.cap;
+      const hasMore = more && !capped;
+      // Pipelining: the next page is asked for now, before this one is masked.
+      if (hasMore) this.startPrefetch(open, Math.min(pageSize, open.cap - open.delivered - page.length) + 1 - open.buffer.length);
       let masked;
       try {
         masked = maskRows(open.masker, open.refs, page);
@@ -168,9 +207,6 @@ export class SqlSession {
         throw withheld(err);
       }
       open.delivered += page.length;
-      const more = open.buffer.length > 0;
-      const capped = more && open.delivered >= open.cap;
-      const hasMore = more && !capped;
       if (hasMore) open.idle = this.idleTimer();
       else await this.finishOpen();
       return { rows: masked, hasMore, rowCount: open.delivered, capped };
@@ -198,6 +234,8 @@ export class SqlSession {
       return true;
     }
     if (this.open) {
+      // A read-ahead FETCH still on the server is cancelled rather than waited for.
+      if (this.open.prefetch && !this.open.prefetch.settled && this.upstream) await this.upstream.cancel();
       await this.exclusive(() => this.finishOpen());
       return true;
     }
@@ -302,6 +340,7 @@ export class SqlSession {
     this.open = null;
     clearTimeout(open.idle);
     open.buffer = [];
+    open.prefetch = null;
     await this.endTransaction(false, open.masker);
   }
 
@@ -311,6 +350,23 @@ export class SqlSession {
     const t = setTimeout(() => void this.exclusive(() => this.finishOpen()).catch(() => undefined), this.idleCursorMs);
     t.unref();
     return t;
+  }
+
+  /** Sends the FETCH for the next page without waiting for it (see OpenCursor.prefetch). */
+  private startPrefetch(open: OpenCursor, ask: number): void {
+    const client = this.upstream?.client;
+    if (open.exhausted || open.prefetch || ask <= 0 || !client) return;
+    const prefetch: Prefetch = {
+      settled: false,
+      done: this.fetchRaw(client, open.name, ask).then(
+        (r) => ({ rows: r.rows, asked: ask }),
+        (error: unknown) => ({ error }),
+      ),
+    };
+    void prefetch.done.then(() => {
+      prefetch.settled = true;
+    });
+    open.prefetch = prefetch;
   }
 
   private fetchRaw(client: pg.Client, cursor: string, count: number): Promise<{ rows: unknown[][]; fields: FieldDef[] }> {
@@ -377,7 +433,7 @@ export class SqlSession {
         exhausted = true;
         await client.query(`CLOSE ${o.name}`);
       }
-      this.open = { queryId, name: o.name!, refs, masker: o.ctx.masker, delivered: page.length, cap, buffer, exhausted, idle: this.idleTimer() };
+      this.open = { queryId, name: o.name!, refs, masker: o.ctx.masker, delivered: page.length, cap, buffer, exhausted, prefetch: null, idle: this.idleTimer() };
     } else if (o.name) {
       await client.query(`CLOSE ${o.name}`);
     }
@@ -415,6 +471,11 @@ export class SqlSession {
     }
     return { status: 'error', error, durationMs };
   }
+}
+
+/** Appends in place; spreading a 10k-row page into push() would pass 10k arguments. */
+function append(buffer: unknown[][], rows: readonly unknown[][]): void {
+  for (const row of rows) buffer.push(row);
 }
 
 function withheld(err: unknown): GatehouseError {

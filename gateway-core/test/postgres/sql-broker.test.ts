@@ -195,6 +195,42 @@ roles:
     }
   });
 
+  it('keeps pages contiguous and exact with read-ahead, whatever page sizes follow', async () => {
+    const first = rowsOf(only(await run('SELECT g, g::text || \'@example.com\' AS email FROM generate_series(1, 3000) g')));
+    let next = 1;
+    const check = (rows: { v: string | null; m?: string }[][]): void => {
+      for (const row of rows) {
+        expect(row[0]!.v).toBe(String(next++));
+        // Read-ahead rows are raw until their page is masked, like any other.
+        expect(row[1]!.m).toBeDefined();
+      }
+    };
+    check(first.rows);
+    for (const [maxRows, hasMore] of [[700, true], [100, true], [1200, true], [2000, false]] as const) {
+      const p = await fx.ok('sql.fetch', { queryId: first.queryId, maxRows });
+      check(p.rows);
+      expect(p).toMatchObject({ hasMore, capped: false, rowCount: next - 1 });
+    }
+    expect(next - 1).toBe(3000);
+    // Reading ahead does not keep a finished result open.
+    const gone = await fx.call('sql.fetch', { queryId: first.queryId });
+    expect('error' in gone && gone.error.code).toBe('not_found');
+  });
+
+  it('closes a result with a read-ahead FETCH in flight, and the session stays usable', async () => {
+    // Rows after 560 take a second each: the read-ahead for rows 552-601 runs for ~40 s.
+    const first = rowsOf(only(await run('SELECT g, CASE WHEN g > 560 THEN pg_sleep(1) END FROM generate_series(1, 20000) g')));
+    const p = await fx.ok('sql.fetch', { queryId: first.queryId, maxRows: 50 });
+    expect(p.hasMore).toBe(true);
+    // The next FETCH is now on the server; cancelling closes the result without waiting for it.
+    const started = performance.now();
+    expect(await fx.ok('sql.cancel', { sessionId })).toEqual({ cancelled: true });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    const gone = await fx.call('sql.fetch', { queryId: first.queryId });
+    expect('error' in gone && gone.error.code).toBe('not_found');
+    expect(rowsOf(only(await run('SELECT 42 AS answer'))).rows).toEqual([[{ v: '42' }]]);
+  });
+
   it('a new run closes the previous result', async () => {
     const first = rowsOf(only(await run('SELECT g FROM generate_series(1, 5000) g')));
     await run('SELECT 1');
