@@ -2,7 +2,10 @@
 //   1. `cat` of a 100 MB file: through the broker (masking on) vs direct OpenSSH `ssh`,
 //      for exec (no pty) and for the interactive terminal (pty + screen model + guard).
 //   2. Keystroke echo latency through the broker's terminal vs a direct ssh2 shell, p50/p99.
-// Run: npx tsc -b && node bench/ssh/ssh-bench.mjs    (BENCH_SSH_MB=100 by default)
+//   3. Where exec time goes: the same `cat` over a bare ssh2 client (no masking), and the stream
+//      masker alone over the same bytes in 32 KB writes (ssh2's packet size), no network.
+// Run: npx tsc -b && node bench/ssh/ssh-bench.mjs    (BENCH_SSH_MB=100 by default;
+//      BENCH_SSH_ONLY=exec runs only the exec rows)
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MB = Number(process.env.BENCH_SSH_MB ?? 100);
+const EXEC_ONLY = process.env.BENCH_SSH_ONLY === 'exec';
 const ECHO_N = Number(process.env.BENCH_ECHO_N ?? 300);
 
 // The harness is TypeScript; bundle it to a temp dir (nothing is left in the repo).
@@ -40,15 +44,23 @@ try {
   await directSsh([], `cat ${file}`); // warm the page cache
   const direct = await best(() => directSsh([], `cat ${file}`));
   const brokerExec = await best(() => brokerExecCat());
-  const directPty = await best(() => directSsh(['-tt'], `cat ${file}`));
-  const brokerTerm = await best(() => brokerTerminalCat());
+  const bareExec = await best(() => ssh2ExecCat());
+  const maskOnly = await best(() => maskerAlone());
   rows.push([`cat ${MB} MB, exec (no pty)`, `${direct.toFixed(2)} s`, `${brokerExec.toFixed(2)} s`, `${(brokerExec / direct).toFixed(2)}×`]);
-  rows.push([`cat ${MB} MB, terminal (pty)`, `${directPty.toFixed(2)} s`, `${brokerTerm.toFixed(2)} s`, `${(brokerTerm / directPty).toFixed(2)}×`]);
+  rows.push([`↳ same over bare ssh2, no masking`, `${direct.toFixed(2)} s`, `${bareExec.toFixed(2)} s`, `${(bareExec / direct).toFixed(2)}×`]);
+  rows.push([`↳ stream masker alone, ${MB} MB`, '', `${maskOnly.toFixed(2)} s`, `${(maskOnly / direct).toFixed(2)}× of direct`]);
+  if (!EXEC_ONLY) {
+    const directPty = await best(() => directSsh(['-tt'], `cat ${file}`));
+    const brokerTerm = await best(() => brokerTerminalCat());
+    rows.push([`cat ${MB} MB, terminal (pty)`, `${directPty.toFixed(2)} s`, `${brokerTerm.toFixed(2)} s`, `${(brokerTerm / directPty).toFixed(2)}×`]);
+  }
   // --- keystroke echo ---
-  const directEcho = await directEchoLatency();
-  const brokerEcho = await brokerEchoLatency();
-  rows.push(['keystroke echo p50', `${directEcho.p50.toFixed(2)} ms`, `${brokerEcho.p50.toFixed(2)} ms`, `${(brokerEcho.p50 - directEcho.p50) >= 0 ? '+' : ''}${(brokerEcho.p50 - directEcho.p50).toFixed(2)} ms`]);
-  rows.push(['keystroke echo p99', `${directEcho.p99.toFixed(2)} ms`, `${brokerEcho.p99.toFixed(2)} ms`, `${(brokerEcho.p99 - directEcho.p99) >= 0 ? '+' : ''}${(brokerEcho.p99 - directEcho.p99).toFixed(2)} ms`]);
+  if (!EXEC_ONLY) {
+    const directEcho = await directEchoLatency();
+    const brokerEcho = await brokerEchoLatency();
+    rows.push(['keystroke echo p50', `${directEcho.p50.toFixed(2)} ms`, `${brokerEcho.p50.toFixed(2)} ms`, `${(brokerEcho.p50 - directEcho.p50) >= 0 ? '+' : ''}${(brokerEcho.p50 - directEcho.p50).toFixed(2)} ms`]);
+    rows.push(['keystroke echo p99', `${directEcho.p99.toFixed(2)} ms`, `${brokerEcho.p99.toFixed(2)} ms`, `${(brokerEcho.p99 - directEcho.p99) >= 0 ? '+' : ''}${(brokerEcho.p99 - directEcho.p99).toFixed(2)} ms`]);
+  }
 } finally {
   await sshd.stop();
   rmSync(build, { recursive: true, force: true });
@@ -93,6 +105,36 @@ async function brokerExecCat() {
     config: connection, command: `cat ${file}`, role: support, secrets, knownHosts: new core.InMemoryKnownHosts(),
     stdout: (s) => (bytes += s.length), stderr: () => undefined,
   });
+  if (bytes < MB * 1024 * 1024 * 0.9) throw new Error(`short output: ${bytes}`);
+  return (performance.now() - t0) / 1000;
+}
+
+async function ssh2ExecCat() {
+  const client = new ssh2.Client();
+  const t0 = performance.now();
+  await new Promise((resolve, reject) => {
+    client.once('ready', resolve).once('error', reject).connect({ host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKey: sshd.privateKey });
+  });
+  let bytes = 0;
+  await new Promise((resolve, reject) =>
+    client.exec(`cat ${file}`, (e, ch) => {
+      if (e) return reject(e);
+      ch.on('data', (d) => (bytes += d.length)).on('close', resolve);
+    }),
+  );
+  client.end();
+  if (bytes < MB * 1024 * 1024 * 0.9) throw new Error(`short output: ${bytes}`);
+  return (performance.now() - t0) / 1000;
+}
+
+async function maskerAlone() {
+  const { readFile } = await import('node:fs/promises');
+  const data = await readFile(file);
+  const m = core.createStreamMasker(core.createMasker(support.masking));
+  let bytes = 0;
+  const t0 = performance.now();
+  for (let o = 0; o < data.length; o += 32768) bytes += m.write(data.subarray(o, o + 32768)).length;
+  bytes += m.end().length;
   if (bytes < MB * 1024 * 1024 * 0.9) throw new Error(`short output: ${bytes}`);
   return (performance.now() - t0) / 1000;
 }

@@ -3,7 +3,7 @@
 // status is returned.
 import type { SshConnectionConfig } from '../connections/connection-config.js';
 import type { SecretResolver } from '../connections/secret-resolver.js';
-import { createMasker, createStreamMasker } from '../masking/index.js';
+import { MaskingError, createMasker, createStreamMasker, type StreamMasker } from '../masking/index.js';
 import type { RolePolicy } from '../policy/policy-document.js';
 import type { ShellDecision } from '../policy/shell/index.js';
 import type { KnownHostsStore } from './known-hosts.js';
@@ -36,8 +36,19 @@ export async function execGuarded(o: GuardedExecOptions): Promise<GuardedExecRes
   const decision = judgeText(o.command, [], o.role.shell);
   if (decision.action !== 'allow') return { decision, ran: false };
   const masker = createMasker(o.role.masking);
-  const out = createStreamMasker(masker, { onData: o.stdout });
-  const err = createStreamMasker(masker, { onData: o.stderr });
+  // Empty strings (everything held back as a possible value start) are not passed on.
+  const stdout = (s: string): void => void (s && o.stdout(s));
+  const stderr = (s: string): void => void (s && o.stderr(s));
+  // Fail closed: output that cannot be masked is dropped, the command is cut off and the call
+  // rejects (a throw inside ssh2's socket handler would take the process down instead).
+  let failed: MaskingError | undefined;
+  let cutOff = (): void => undefined;
+  const fail = (e: unknown): void => {
+    failed ??= e instanceof MaskingError ? e : new MaskingError('exec output masking failed');
+    cutOff();
+  };
+  const out = createStreamMasker(masker, { onData: stdout, onError: fail });
+  const err = createStreamMasker(masker, { onData: stderr, onError: fail });
   const { client } = await connectSsh(o.config, { secrets: o.secrets, knownHosts: o.knownHosts });
   try {
     return await new Promise<GuardedExecResult>((resolve, reject) => {
@@ -45,8 +56,19 @@ export async function execGuarded(o: GuardedExecOptions): Promise<GuardedExecRes
         if (e) return reject(e);
         let exitCode: number | undefined;
         let signal: string | undefined;
-        channel.on('data', (d: Buffer) => o.stdout(out.write(d)));
-        channel.stderr.on('data', (d: Buffer) => o.stderr(err.write(d)));
+        cutOff = () => void channel.close();
+        const guard = (emit: (s: string) => void, m: StreamMasker, d: Buffer): void => {
+          if (failed) return;
+          let masked: string;
+          try {
+            masked = m.write(d);
+          } catch (x) {
+            return fail(x);
+          }
+          emit(masked);
+        };
+        channel.on('data', (d: Buffer) => guard(stdout, out, d));
+        channel.stderr.on('data', (d: Buffer) => guard(stderr, err, d));
         channel.on('exit', (code: number | null, sig?: string) => {
           if (typeof code === 'number') exitCode = code;
           else if (sig) {
@@ -55,8 +77,20 @@ export async function execGuarded(o: GuardedExecOptions): Promise<GuardedExecRes
           }
         });
         channel.on('close', () => {
-          o.stdout(out.end());
-          o.stderr(err.end());
+          // end() also stops the flush timers, so nothing is emitted after this.
+          const rest = (m: StreamMasker): string => {
+            try {
+              return m.end();
+            } catch (x) {
+              fail(x);
+              return '';
+            }
+          };
+          const outRest = rest(out);
+          const errRest = rest(err);
+          if (failed) return reject(failed);
+          stdout(outRest);
+          stderr(errRest);
           resolve({ decision, ran: true, exitCode: exitCode ?? 255, ...(signal ? { signal } : {}) });
         });
       });
