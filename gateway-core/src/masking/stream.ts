@@ -142,7 +142,9 @@ class StreamMaskerImpl implements StreamMasker {
     if (n === 0) return 0;
     let k = n;
     // An unterminated private key block: hold it whole (bounded) so it is replaced as one block.
-    const b = plain.lastIndexOf('-----BEGIN');
+    // Only a BEGIN within the hold window matters; checking the tail first keeps a 32 KB chunk
+    // without one from being scanned end to end on every write.
+    const b = plain.indexOf('-----BEGIN', Math.max(0, n - PEM_HOLD_CHARS)) < 0 ? -1 : plain.lastIndexOf('-----BEGIN');
     if (b >= 0 && n - b <= PEM_HOLD_CHARS) {
       const hdrEnd = plain.indexOf('-----', b + 10);
       const label = hdrEnd < 0 ? '' : plain.slice(b + 11, hdrEnd);
