@@ -3,7 +3,7 @@ export { BridgeDispatcher, type BridgeHandlers } from './bridge/bridge-dispatche
 export { BridgeEventHub, type BridgeEventListener } from './bridge/bridge-events.js';
 export { GatehouseError } from './bridge/gatehouse-error.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway/create-gateway.js';
-export { startDemoGateway, DEMO_CONNECTIONS, DEMO_CONNECTION_IDS, type DemoGateway, type DemoGatewayOptions } from './gateway/demo-gateway.js';
+export { startDemoGateway, startDemoSshTarget, DEMO_CONNECTIONS, DEMO_CONNECTION_IDS, type DemoGateway, type DemoGatewayOptions, type DemoSshTarget } from './gateway/demo-gateway.js';
 export { ConnectionRegistry, type PendingConnection } from './connections/connection-registry.js';
 export { loadConnectionsFile, parseConnectionsYaml, ConfigError } from './connections/load-connections-file.js';
 export type { ConnectionConfig, ConnectionsFile } from './connections/connection-config.js';

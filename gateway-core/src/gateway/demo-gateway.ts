@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { AppInfo } from '../contract/bridge-contract.js';
-import type { ConnectionConfig } from '../connections/connection-config.js';
+import type { ConnectionConfig, SshConnectionConfig } from '../connections/connection-config.js';
 import type { PendingConnection } from '../connections/connection-registry.js';
 import { InMemorySecretStore, SecretResolver } from '../connections/secret-resolver.js';
 import { LayeredSecretStore, openSecretStore, type SecretCipher } from '../secrets/index.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../demo/index.js';
+import { startDemoEnvironment, type DemoEnvironment, type DemoLogger, type DemoSshInfo } from '../demo/index.js';
+import { startDemoSsh } from '../demo/ssh-target.js';
 import { DemoIdentityProvider } from '../identity/demo-identity-provider.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
@@ -95,6 +96,39 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
   };
 }
 
+/** The demo SSH target alone, with its connection config and the client key that config names. */
+export interface DemoSshTarget {
+  config: SshConnectionConfig;
+  /** Holds the client key under the `stored:` name the config refers to. */
+  secrets: InMemorySecretStore;
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts only the demo's SSH target (milliseconds), not the database (whose first seed takes
+ * 10-40 s), for a one-off command such as `gatehouse ssh demo-ssh -c ...`. Splitting
+ * startDemoGateway's `ready` would not help there: its close() has to wait for the in-process
+ * database anyway, because stopping that mid-seed would leave a half-built demo database.
+ */
+export async function startDemoSshTarget(options: { logger?: DemoLogger } = {}): Promise<DemoSshTarget> {
+  const ssh = await startDemoSsh(options.logger ? { logger: options.logger } : {});
+  const secrets = new InMemorySecretStore();
+  secrets.set('demo-ssh-key', ssh.info.privateKey);
+  return { config: demoSshConfig(ssh.info), secrets, workDir: ssh.info.workDir, stop: () => ssh.stop() };
+}
+
+function demoSshConfig(ssh: DemoSshInfo): SshConnectionConfig {
+  return {
+    ...DEMO_CONNECTIONS.ssh,
+    host: ssh.host,
+    port: ssh.port,
+    user: ssh.username,
+    auth: { method: 'key', privateKey: 'stored:demo-ssh-key' },
+    hostKey: ssh.hostKeyFingerprint,
+  };
+}
+
 function demoConnectionConfigs(env: DemoEnvironment): ConnectionConfig[] {
   return [
     {
@@ -106,13 +140,6 @@ function demoConnectionConfigs(env: DemoEnvironment): ConnectionConfig[] {
       secret: 'stored:demo-postgres',
       tls: { mode: 'disable' },
     },
-    {
-      ...DEMO_CONNECTIONS.ssh,
-      host: env.ssh.host,
-      port: env.ssh.port,
-      user: env.ssh.username,
-      auth: { method: 'key', privateKey: 'stored:demo-ssh-key' },
-      hostKey: env.ssh.hostKeyFingerprint,
-    },
+    demoSshConfig(env.ssh),
   ];
 }

@@ -1,7 +1,7 @@
 // Which command line will the shell run when Enter reaches it, and may it? Two witnesses are
 // combined: the keystrokes (exact while only plain editing keys were used) and the screen model
-// (what the shell displays after history recall, completion, redraws). See LIMITS in README-level
-// docs (gateway-core/src/ssh/GUARD.md) for the rules and their edges.
+// (what the shell displays after history recall, completion, redraws). See README.md here for
+// the rules and their edges.
 import { decideCommand, needsMoreInput, splitPastedLines, type ShellDecision, type ShellPolicy } from '../policy/shell/index.js';
 import type { ScreenReading } from './screen-model.js';
 

@@ -8,7 +8,7 @@ import { createStreamMasker, type Masker, type StreamMasker } from '../masking/i
 import { needsMoreInput, splitPastedLines, type ShellDecision, type ShellPolicy } from '../policy/shell/index.js';
 import { isLineAbort, LineEditor, tokenizeInput, type Key } from './input-keys.js';
 import { judgeEnter, judgeText, strictest, unparseable } from './line-guard.js';
-import { ScreenModel } from './screen-model.js';
+import { ScreenModel, type ScreenReading } from './screen-model.js';
 import { scrub, SshConnectError, type SshConnection } from './ssh-connect.js';
 
 type TerminalEvent = 'terminal.output' | 'terminal.state' | 'terminal.guard';
@@ -54,6 +54,11 @@ export class TerminalSession {
   private fresh = true;
   private queue: Promise<void> = Promise.resolve();
   private lastActivity = 0;
+  private lastSend = 0;
+  /** When a send went out that no output has answered yet (for the echo latency samples). */
+  private unansweredSince: number | undefined;
+  /** Recent send-to-first-output delays: how long this link takes to echo a key. */
+  private readonly echoSamples: number[] = [];
   private exitCode: number | undefined;
   private closed = false;
   private blocked = false;
@@ -134,6 +139,11 @@ export class TerminalSession {
 
   private onOutput(d: Buffer): void {
     this.lastActivity = performance.now();
+    if (this.unansweredSince !== undefined) {
+      this.echoSamples.push(Math.min(this.lastActivity - this.unansweredSince, this.o.echoMaxMs ?? 1000));
+      if (this.echoSamples.length > 8) this.echoSamples.shift();
+      this.unansweredSince = undefined;
+    }
     this.screen.write(d);
     const out = this.output.write(d);
     if (out) this.emitOutput(out);
@@ -191,10 +201,12 @@ export class TerminalSession {
     }
     const typed = this.editor.text;
     const certain = this.editor.certain;
-    await this.waitForEcho(certain ? typed : undefined);
     let verdict;
     try {
-      verdict = judgeEnter({ typed, certain, continuation: this.continuation, reading: await this.screen.read() }, this.o.shellPolicy());
+      // Judged on the very reading that ended the wait: a second read could already hold the
+      // next output (a first prompt drawn after the tty's echo of typed-ahead keys).
+      const reading = await this.waitForEcho(certain ? typed : undefined);
+      verdict = judgeEnter({ typed, certain, continuation: this.continuation, reading }, this.o.shellPolicy());
     } catch (err) {
       this.o.logger.error({ err, terminalId: this.o.id }, 'guard failed');
       return this.block({ action: 'deny', reason: 'the command guard failed; nothing was sent', basis: 'opaque' }, '', true);
@@ -228,8 +240,7 @@ export class TerminalSession {
     if (!this.editor.certain) {
       await this.send(prefix);
       prefix = '';
-      await this.waitForEcho(undefined);
-      const v = judgeEnter({ typed: '', certain: false, continuation: this.continuation, reading: await this.screen.read() }, policy);
+      const v = judgeEnter({ typed: '', certain: false, continuation: this.continuation, reading: await this.waitForEcho(undefined) }, policy);
       if (v.source === 'not-found') decisions.push(v.decision);
       current = v.line;
     }
@@ -295,7 +306,8 @@ export class TerminalSession {
 
   private send(data: string): Promise<void> {
     if (!data || !this.channel || this.closed) return Promise.resolve();
-    this.lastActivity = performance.now();
+    this.lastActivity = this.lastSend = performance.now();
+    this.unansweredSince ??= this.lastSend;
     const ch = this.channel;
     return new Promise((resolve) => {
       if (ch.write(data)) resolve();
@@ -304,21 +316,30 @@ export class TerminalSession {
   }
 
   /**
-   * Lets the echo of what was sent reach the screen model: until the screen ends with the typed
-   * line, or until the output has been quiet for a moment (bounded).
+   * Lets the echo of what was sent reach the screen model, and returns the reading that ended the
+   * wait. Without certain keys: until the output has been quiet for a moment. With them: until the
+   * screen ends with the typed line, or on silence only while nothing at all was echoed (a
+   * password prompt, `stty -echo`) or a full-screen program has the keyboard; a partial echo is
+   * an echo still on its way, not a mismatch.
+   *
+   * Silence only counts once the link's echo latency has passed since the last send: on a slow
+   * link (or a busy host) 50 ms of quiet does not mean the keys were processed, and a screen read
+   * before their echo shows a stale line (for an edited history line: the line before the edit).
    */
-  private async waitForEcho(typed: string | undefined): Promise<void> {
+  private async waitForEcho(typed: string | undefined): Promise<ScreenReading> {
     const quiet = this.o.echoQuietMs ?? 50;
-    const deadline = performance.now() + (this.o.echoMaxMs ?? 1000);
+    const latency = Math.max(0, ...this.echoSamples);
+    const deadline = performance.now() + Math.max(this.o.echoMaxMs ?? 1000, 2 * latency + quiet);
     const want = typed?.replace(/\s+/g, '');
     for (;;) {
-      if (want) {
-        const r = await this.screen.read();
-        if ((r.region ?? r.full).replace(/\s+/g, '').endsWith(want)) return;
-      }
+      const r = await this.screen.read();
+      // The region is the tail of the logical line, so this holds whenever the region ends with it.
+      if (want && r.full.replace(/\s+/g, '').endsWith(want)) return r;
       const now = performance.now();
-      if (now - this.lastActivity >= quiet || now >= deadline || this.closed) return;
-      await new Promise((r) => setTimeout(r, 5));
+      const silenceEnds = !want || r.altScreen || r.region?.trim() === '';
+      const silent = now - this.lastActivity >= quiet && now - this.lastSend >= 1.5 * latency;
+      if ((silenceEnds && silent) || now >= deadline || this.closed) return r;
+      await new Promise((res) => setTimeout(res, 5));
     }
   }
 

@@ -1,4 +1,5 @@
 // Test helpers: a gateway with one SSH connection, the events it emits, and a "user" that types.
+import { connect, createServer } from 'node:net';
 import type { ConnectionConfig } from '../../src/connections/connection-config.js';
 import { InMemorySecretStore, SecretResolver } from '../../src/connections/secret-resolver.js';
 import type { BridgeEventName, BridgeEventPayload } from '../../src/contract/bridge-contract.js';
@@ -135,4 +136,27 @@ export class TestTerminal {
   async close(): Promise<void> {
     await this.t.gateway.dispatcher.call('terminal.close', { terminalId: this.id });
   }
+}
+
+/**
+ * A TCP relay that delays everything the server sends by `delayMs`: a slow link (or a busy
+ * host), on which a key's echo comes back well after the broker's 50 ms quiet spell.
+ */
+export async function startSlowLink(port: number, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    client.on('data', (d: Buffer) => upstream.write(d));
+    // Equal delays fire in order, so the stream stays intact.
+    upstream.on('data', (d: Buffer) => void setTimeout(() => client.writable && client.write(d), delayMs));
+    upstream.on('close', () => void setTimeout(() => client.destroy(), delayMs + 5));
+    client.on('close', () => upstream.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -14,7 +14,6 @@ import {
   DEMO_CONNECTION_IDS,
   DemoIdentityProvider,
   InMemorySecretStore,
-  loadConnectionsFile,
   loadPolicyFile,
   PolicyStore,
   SecretResolver,
@@ -25,6 +24,7 @@ import {
   type SqlStatementResult,
 } from '@gatehouse/gateway-core';
 import { readPackageVersion } from '../host/paths.js';
+import { connectionSource } from './cli-connections.js';
 
 export interface SqlCommandOptions {
   command: string;
@@ -79,24 +79,18 @@ export async function runSqlCommand(connectionId: string, opts: SqlCommandOption
 }
 
 async function openGateway(connectionId: string, opts: SqlCommandOptions): Promise<Gateway & { ready?: Promise<unknown> }> {
-  const configPath = opts.config ?? (process.env.GATEHOUSE_CONFIG || undefined);
+  const source = connectionSource(connectionId, DEMO_CONNECTION_IDS.postgres, opts.config);
   const policy = new PolicyStore(loadPolicyFile(opts.policy));
-  if (configPath) {
-    const { connections } = loadConnectionsFile(configPath);
-    if (connections.some((c) => c.id === connectionId) || connectionId !== DEMO_CONNECTION_IDS.postgres) {
-      const scrubber = new SecretScrubber();
-      return createGateway({
-        appInfo: { version: readPackageVersion(), mode: 'configured', shell: 'browser' },
-        connections,
-        identity: new DemoIdentityProvider(opts.as ?? 'engineer'),
-        secrets: new SecretResolver(new InMemorySecretStore(), scrubber),
-        policy,
-        logger: createLogger({ scrubber }),
-      });
-    }
-  }
-  if (connectionId !== DEMO_CONNECTION_IDS.postgres) {
-    throw new Error(`no connection "${connectionId}": pass --config FILE, or use ${DEMO_CONNECTION_IDS.postgres} for the offline demo`);
+  if (source.kind === 'config') {
+    const scrubber = new SecretScrubber();
+    return createGateway({
+      appInfo: { version: readPackageVersion(), mode: 'configured', shell: 'browser' },
+      connections: source.connections,
+      identity: new DemoIdentityProvider(opts.as ?? 'engineer'),
+      secrets: new SecretResolver(new InMemorySecretStore(), scrubber),
+      policy,
+      logger: createLogger({ scrubber }),
+    });
   }
   const demo = startDemoGateway({ dataDir: opts.dataDir ?? defaultAppDataDir(), shell: 'browser', version: readPackageVersion() });
   const env = await demo.ready;
