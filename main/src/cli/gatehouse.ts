@@ -10,6 +10,12 @@ import { runSqlCommand } from './sql-command.js';
 import { runSshCommand } from './ssh-command.js';
 import { runCheckCommandCommand } from './check-command-command.js';
 
+// `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command('gatehouse')
   .description('Guarded, masked, recorded access to PostgreSQL and SSH')
   .version(readPackageVersion(), '-v, --version');

@@ -13,7 +13,7 @@ import {
   defaultAppDataDir,
   DEMO_CONNECTION_IDS,
   DemoIdentityProvider,
-  InMemorySecretStore,
+  openSecretStore,
   loadPolicyFile,
   PolicyStore,
   SecretResolver,
@@ -87,7 +87,7 @@ async function openGateway(connectionId: string, opts: SqlCommandOptions): Promi
       appInfo: { version: readPackageVersion(), mode: 'configured', shell: 'browser' },
       connections: source.connections,
       identity: new DemoIdentityProvider(opts.as ?? 'engineer'),
-      secrets: new SecretResolver(new InMemorySecretStore(), scrubber),
+      secrets: new SecretResolver(openSecretStore(opts.dataDir ?? defaultAppDataDir()), scrubber),
       policy,
       logger: createLogger({ scrubber }),
     });
