@@ -247,7 +247,10 @@ for (const target of TARGETS) {
       await page.mouse.click(point!.x, point!.y);
       const dialog = term.getByTestId('terminal-link-dialog');
       await expect(dialog).toContainText('https://example.com/gatehouse-docs');
-      await dialog.getByRole('button', { name: 'Close' }).click();
+      // The host's allowlist refuses a host it does not know, and nothing opens.
+      await dialog.getByTestId('terminal-link-open').click();
+      await expect(dialog.getByTestId('terminal-link-error')).toContainText('Only https links to');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
       await expect(dialog).toBeHidden();
       expect(popups).toBe(0);
       expect(page.url()).toBe(before);

@@ -22,3 +22,4 @@ export * from './ssh/index.js';
 export { planRun, type RunPlan } from './postgres/statement-plan.js';
 export { SqlBroker, type WriteApproval, type BrokerOptions } from './postgres/sql-broker.js';
 export * from './secrets/index.js';
+export { EXTERNAL_URL_ALLOWLIST, isAllowedExternalUrl } from './bridge/external-links.js';

@@ -1,12 +1,23 @@
 import type { BridgeHandlers } from './bridge-dispatcher.js';
+import { EXTERNAL_URL_ALLOWLIST, isAllowedExternalUrl } from './external-links.js';
+import { GatehouseError } from './gatehouse-error.js';
 import type { GatewayServices } from './handler-deps.js';
 
-export type CoreHandlers = Pick<BridgeHandlers, 'app.info' | 'connections.list' | 'identity.get' | 'identity.switch'>;
+export type CoreHandlers = Pick<BridgeHandlers, 'app.info' | 'app.openExternal' | 'connections.list' | 'identity.get' | 'identity.switch'>;
 
 /** The host side of the app-level methods. Inputs arrive already validated by the dispatcher. */
-export function createCoreHandlers(deps: Pick<GatewayServices, 'appInfo' | 'registry' | 'identity'>): CoreHandlers {
+export function createCoreHandlers(deps: Pick<GatewayServices, 'appInfo' | 'registry' | 'identity' | 'openExternal'>): CoreHandlers {
   return {
     'app.info': async () => deps.appInfo,
+    'app.openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) {
+        throw new GatehouseError('forbidden', `Only https links to ${EXTERNAL_URL_ALLOWLIST.join(', ')} can be opened from Gatehouse`);
+      }
+      // The browser shell has no OS-level opener; it approves the link and the page opens it.
+      if (!deps.openExternal) return { opened: false };
+      await deps.openExternal(url);
+      return { opened: true };
+    },
     'connections.list': async () => deps.registry.list(),
     'identity.get': async () => deps.identity.state(),
     'identity.switch': async ({ identityId }) => deps.identity.switchTo(identityId),

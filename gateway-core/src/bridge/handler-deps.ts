@@ -15,6 +15,8 @@ export interface GatewayServices {
   policy: PolicyStore;
   events: BridgeEventHub;
   logger: Logger;
+  /** The host's way to open an allowlisted link in the OS browser (Electron's shell.openExternal). */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 /** A feature's handlers plus what must happen when the gateway stops (close sessions, sockets). */

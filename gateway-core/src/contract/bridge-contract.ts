@@ -55,6 +55,8 @@ const NoInput = z.object({}).strict();
 
 export const bridgeMethods = {
   'app.info': { input: NoInput, output: AppInfo },
+  /** Opens an allowlisted https link in the OS browser; `opened: false` means the page may open it itself. */
+  'app.openExternal': { input: z.object({ url: z.string().min(1).max(2048) }).strict(), output: z.object({ opened: z.boolean() }) },
   'connections.list': { input: NoInput, output: z.array(ConnectionSummary) },
   'identity.get': { input: NoInput, output: IdentityState },
   'identity.switch': { input: z.object({ identityId: z.string().min(1).max(200) }).strict(), output: IdentityState },

@@ -21,6 +21,8 @@ export interface GatewayOptions {
   secrets: SecretResolver;
   policy: PolicyStore;
   logger: Logger;
+  /** The host's opener for allowlisted links; without one the page opens approved links itself. */
+  openExternal?: (url: string) => Promise<void>;
   /** SSH terminal settings: the known-hosts file (under the app-data dir) for trust on first use. */
   terminal?: TerminalHandlerOptions;
 }

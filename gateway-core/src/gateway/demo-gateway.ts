@@ -25,6 +25,8 @@ export interface DemoGatewayOptions {
   demoDatabasePassword?: string;
   /** How `stored:` secrets are sealed: the OS keychain in Electron, a 0600 key file otherwise. */
   secretCipher?: SecretCipher;
+  /** Electron's opener for allowlisted links. */
+  openExternal?: (url: string) => Promise<void>;
 }
 
 export interface DemoGateway extends Gateway {
@@ -57,6 +59,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     secrets: new SecretResolver(new LayeredSecretStore([store, openSecretStore(options.dataDir, options.secretCipher)]), scrubber),
     policy: new PolicyStore(loadPolicyFile()),
     terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },
+    ...(options.openExternal ? { openExternal: options.openExternal } : {}),
     logger,
   });
 

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     reset: process.argv.includes('--reset-demo'),
     extraConnections: configArg() ? loadConnectionsFile(configArg() ?? '').connections : [],
     shell: 'electron',
+    openExternal: (url) => shell.openExternal(url),
     ...withCipher(safeStorageCipher(safeStorage)),
     version: readPackageVersion(),
   });

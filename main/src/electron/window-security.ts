@@ -1,8 +1,8 @@
 import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron';
+import { isAllowedExternalUrl } from '@gatehouse/gateway-core';
 import { APP_ORIGIN } from './ipc-channels.js';
 
-/** External links the app may hand to the OS browser: https on these hosts only. */
-export const EXTERNAL_URL_ALLOWLIST: readonly string[] = ['github.com', 'docs.gatehouse.dev'];
+export { isAllowedExternalUrl };
 
 export function mainWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
   return {
@@ -28,15 +28,6 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
       spellcheck: false,
     },
   };
-}
-
-export function isAllowedExternalUrl(raw: string): boolean {
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' && url.username === '' && url.password === '' && EXTERNAL_URL_ALLOWLIST.includes(url.hostname);
-  } catch {
-    return false;
-  }
 }
 
 /** app://gatehouse with any path. Compared by parts: Node gives custom schemes an opaque "null" origin. */

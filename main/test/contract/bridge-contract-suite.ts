@@ -81,6 +81,13 @@ export function runBridgeContractSuite(transportName: string, connect: (gateway:
       expect(extra).toMatchObject({ error: { code: 'invalid_input' } });
     });
 
+    it('opens only allowlisted https links, through the host', async () => {
+      expect(await transport.bridge.invoke('app.openExternal', { url: 'https://github.com/gatehouse' })).toEqual({ ok: { opened: false } });
+      for (const url of ['http://github.com/', 'https://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'https://u:p@github.com/']) {
+        expect(await transport.bridge.invoke('app.openExternal', { url }), url).toMatchObject({ error: { code: 'forbidden' } });
+      }
+    });
+
     it('refuses a method outside the contract', async () => {
       const result = await transport.bridge.invoke('secrets.dump' as 'app.info', {});
       expect(result).toMatchObject({ error: { code: 'unknown_method' } });
