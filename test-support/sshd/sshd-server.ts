@@ -120,6 +120,10 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<SshdSer
       // No MaxStartups throttling: tests open many sessions in a burst.
       'MaxStartups 100',
       'MaxSessions 50',
+      // The session's HOME is the throwaway folder, so bash reads no rc files of the machine's
+      // user: on our CI image root's .bashrc runs `pyenv rehash`, whose lock a killed session
+      // leaves behind, and every later login then hangs on it.
+      `SetEnv HOME=${homeDir}`,
       ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
