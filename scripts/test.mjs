@@ -1,12 +1,27 @@
 // `npm test`: lint (with the layering rules), typecheck, build, unit + contract + integration
 // tests, then e2e in Debian's Chromium. Stops at the first failing step.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
+// The tests start real servers; say in one line what to install rather than fail deep inside.
 const chromium = process.env.GATEHOUSE_CHROMIUM ?? '/usr/bin/chromium';
-if (!existsSync(chromium)) {
-  console.error(`npm test needs Chromium at ${chromium}: run "apt-get install -y chromium" (or set GATEHOUSE_CHROMIUM)`);
+const sshd = process.env.GATEHOUSE_SSHD ?? '/usr/sbin/sshd';
+const pgBin = process.env.GATEHOUSE_PG_BIN ?? newestPostgresBin();
+const missing = [
+  existsSync(chromium) ? null : `Chromium at ${chromium}: apt-get install -y chromium (or set GATEHOUSE_CHROMIUM)`,
+  existsSync(sshd) ? null : `OpenSSH's sshd at ${sshd}: apt-get install -y openssh-server`,
+  pgBin && existsSync(`${pgBin}/initdb`) ? null : 'PostgreSQL server binaries (initdb, pg_ctl): apt-get install -y postgresql (or set GATEHOUSE_PG_BIN)',
+].filter(Boolean);
+if (missing.length > 0) {
+  console.error(`npm test needs ${missing.join('; and ')}`);
   process.exit(1);
+}
+
+function newestPostgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(`${root}/${v}/bin/initdb`)).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? `${root}/${versions[0]}/bin` : undefined;
 }
 
 const steps = [
