@@ -2,54 +2,17 @@
 // before the prompt is drawn) and keys whose echo comes back late (a slow link, a busy host) must
 // run when harmless, and be refused when not. Each "on connect" repetition opens a fresh session,
 // because that race is between the first keys and the shell's first prompt.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd } from '../../../test-support/sshd/sshd-server.js';
-import { startDemoEnvironment } from '../../src/demo/index.js';
-import { sshConnection, startSlowLink, startTestGateway, TestTerminal, until, type TargetInfo, type TestGateway } from './harness.js';
+import { SSH_TARGETS, type SshTarget } from './ssh-targets.js';
+import { sshConnection, startSlowLink, startTestGateway, TestTerminal, until, type TestGateway } from './harness.js';
 
-interface Target extends TargetInfo {
-  dir: string;
-  stop(): Promise<void>;
-}
-
-const targets: Array<[string, () => Promise<Target>]> = [
-  [
-    'OpenSSH sshd',
-    async () => {
-      const s = await startSshd();
-      return { ...s, dir: s.homeDir };
-    },
-  ],
-  [
-    'demo embedded target',
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-demo-fast-'));
-      const env = await startDemoEnvironment({ dataDir });
-      return {
-        host: env.ssh.host,
-        port: env.ssh.port,
-        user: env.ssh.username,
-        privateKey: env.ssh.privateKey,
-        hostKeyFingerprint: env.ssh.hostKeyFingerprint,
-        dir: env.ssh.workDir,
-        stop: async () => {
-          await env.stop();
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-];
 
 const REPS = 20;
 const LINK_DELAY_MS = 100;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe.each(targets)('fast and early typing on %s', (_name, start) => {
-  let target: Target;
+describe.each(SSH_TARGETS)('fast and early typing on %s', (_name, start) => {
+  let target: SshTarget;
   let slowLink: Awaited<ReturnType<typeof startSlowLink>>;
   let t: TestGateway;
 

@@ -1,54 +1,18 @@
 // The terminal flows of issue 4, against a real OpenSSH sshd and against the demo's embedded
 // target: the same broker code, two different servers.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSshd } from '../../../test-support/sshd/sshd-server.js';
-import { startDemoEnvironment } from '../../src/demo/index.js';
-import { sshConnection, startTestGateway, TestTerminal, until, type TargetInfo, type TestGateway } from './harness.js';
+import { SSH_TARGETS, type SshTarget } from './ssh-targets.js';
+import { sshConnection, startTestGateway, TestTerminal, until, type TestGateway } from './harness.js';
 
-interface Target extends TargetInfo {
-  /** A directory on the target the shell can cd into and the test can write to. */
-  dir: string;
-  stop(): Promise<void>;
-}
-
-const targets: Array<[string, () => Promise<Target>]> = [
-  [
-    'OpenSSH sshd',
-    async () => {
-      const s = await startSshd();
-      return { ...s, dir: s.homeDir };
-    },
-  ],
-  [
-    'demo embedded target',
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-demo-test-'));
-      const env = await startDemoEnvironment({ dataDir });
-      return {
-        host: env.ssh.host,
-        port: env.ssh.port,
-        user: env.ssh.username,
-        privateKey: env.ssh.privateKey,
-        hostKeyFingerprint: env.ssh.hostKeyFingerprint,
-        dir: env.ssh.workDir,
-        stop: async () => {
-          await env.stop();
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-];
 
 const CARD = '4111 1111 1111 1111';
 const EMAIL = 'jane.doe@example.com';
 
-describe.each(targets)('terminal on %s', (_name, start) => {
-  let target: Target;
+describe.each(SSH_TARGETS)('terminal on %s', (_name, start) => {
+  let target: SshTarget;
   let t: TestGateway;
   let term: TestTerminal;
 
