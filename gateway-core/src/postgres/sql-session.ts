@@ -164,12 +164,7 @@ export class SqlSession {
           append(open.buffer, got.rows);
           open.exhausted = got.rows.length < got.asked;
         } catch (err) {
-          const cancelled = this.running.cancelRequested;
-          this.running = null;
-          await this.finishOpen();
-          if (cancelled) return { rows: [], hasMore: false, rowCount: open.delivered, capped: false };
-          const error = maskServerError(open.masker, err, () => undefined);
-          throw new GatehouseError('invalid_input', `The statement failed while fetching more rows: ${error.message}`);
+          return await this.failFetch(open, err);
         }
         this.running = null;
       }
@@ -183,12 +178,7 @@ export class SqlSession {
           append(open.buffer, fetched);
           open.exhausted = fetched.length < ask;
         } catch (err) {
-          const cancelled = this.running.cancelRequested;
-          this.running = null;
-          await this.finishOpen();
-          if (cancelled) return { rows: [], hasMore: false, rowCount: open.delivered, capped: false };
-          const error = maskServerError(open.masker, err, () => undefined);
-          throw new GatehouseError('invalid_input', `The statement failed while fetching more rows: ${error.message}`);
+          return await this.failFetch(open, err);
         }
         this.running = null;
       }
@@ -334,6 +324,16 @@ export class SqlSession {
   }
 
   /** Closes the open cursor (if any) and ends its transaction. */
+  /** A FETCH failed: close the result; a cancel ends the page quietly, anything else is a masked error. */
+  private async failFetch(open: NonNullable<typeof this.open>, err: unknown): Promise<SqlPage> {
+    const cancelled = this.running?.cancelRequested ?? false;
+    this.running = null;
+    await this.finishOpen();
+    if (cancelled) return { rows: [], hasMore: false, rowCount: open.delivered, capped: false };
+    const error = maskServerError(open.masker, err, () => undefined);
+    throw new GatehouseError('invalid_input', `The statement failed while fetching more rows: ${error.message}`);
+  }
+
   private async finishOpen(): Promise<void> {
     const open = this.open;
     if (!open) return;
