@@ -23,3 +23,6 @@ export { planRun, type RunPlan } from './postgres/statement-plan.js';
 export { SqlBroker, type WriteApproval, type BrokerOptions } from './postgres/sql-broker.js';
 export * from './secrets/index.js';
 export { EXTERNAL_URL_ALLOWLIST, isAllowedExternalUrl } from './bridge/external-links.js';
+export * from './approvals/index.js';
+export { rolesForGroups, approvalRuleFor, mayApprove } from './policy/approval-rules.js';
+export { parseYamlDocument } from './config/parse-yaml-document.js';

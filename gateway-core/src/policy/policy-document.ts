@@ -18,15 +18,45 @@ export const RoleLimits = z
   })
   .strict();
 
+/**
+ * Who approves this role's held actions (SQL writes, shell lines marked "approve", access
+ * requests): members of any `approvers` role, `required` distinct people, never the requester.
+ */
+export const RoleApproval = z
+  .object({
+    approvers: z.array(RoleName).min(1),
+    required: z.number().int().min(1).max(10).default(1),
+    /** A request nobody decided on expires after this. */
+    pendingExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+    /** An approved action must be run within this. */
+    grantExpiryMinutes: z.number().int().min(1).max(24 * 60).default(15),
+  })
+  .strict();
+export type RoleApproval = z.output<typeof RoleApproval>;
+
+/** Connections this role opens only while an approved, time-boxed access request is in force. */
+export const AccessByRequest = z
+  .object({
+    connections: z.array(z.string().min(1)).min(1),
+    maxDurationMinutes: z.number().int().min(1).max(7 * 24 * 60).default(240),
+  })
+  .strict();
+export type AccessByRequest = z.output<typeof AccessByRequest>;
+
 export const RolePolicy = z
   .object({
     description: z.string().optional(),
+    /** OIDC groups whose members take this role; without it, the group named like the role. */
+    groups: z.array(z.string().min(1).max(200)).optional(),
     /** Connection ids (globs with *) this role may open. */
     connections: z.array(z.string().min(1)).default([]),
     sql: sqlClassPolicySchema.default(SUPPORT_SQL_CLASS_POLICY),
     shell: ShellPolicySchema.default({ rules: [], includeDefaultRules: true, defaultAction: 'allow', onUnparseable: 'deny' }),
     masking: maskingPolicySchema.default({ detectors: 'all', columns: {} }),
     limits: RoleLimits.default({ maxRows: 10_000, statementTimeoutMs: 30_000 }),
+    /** Without it, this role's "approve" actions cannot be approved by anyone and so never run. */
+    approval: RoleApproval.optional(),
+    accessByRequest: AccessByRequest.optional(),
   })
   .strict();
 export type RolePolicy = z.output<typeof RolePolicy>;
@@ -35,6 +65,15 @@ export const PolicyDocument = z
   .object({
     version: z.literal(1),
     roles: z.record(RoleName, RolePolicy).refine((roles) => Object.keys(roles).length > 0, 'at least one role is needed'),
+    /** How long reads go on under the cached policy while the policy server is unreachable. */
+    offline: z.object({ readGraceMinutes: z.number().int().min(0).max(24 * 60).default(15) }).strict().default({ readGraceMinutes: 15 }),
   })
-  .strict();
+  .strict()
+  .superRefine((doc, ctx) => {
+    for (const [name, role] of Object.entries(doc.roles)) {
+      for (const approver of role.approval?.approvers ?? []) {
+        if (!doc.roles[approver]) ctx.addIssue({ code: 'custom', path: ['roles', name, 'approval', 'approvers'], message: `approver role "${approver}" is not defined` });
+      }
+    }
+  });
 export type PolicyDocument = z.output<typeof PolicyDocument>;
