@@ -3,7 +3,7 @@ import { EXTERNAL_URL_ALLOWLIST, isAllowedExternalUrl } from './external-links.j
 import { GatehouseError } from './gatehouse-error.js';
 import type { GatewayServices } from './handler-deps.js';
 
-export type CoreHandlers = Pick<BridgeHandlers, 'app.info' | 'app.openExternal' | 'connections.list' | 'identity.get' | 'identity.switch'>;
+export type CoreHandlers = Pick<BridgeHandlers, 'app.info' | 'app.openExternal' | 'connections.list' | 'identity.get' | 'identity.switch' | 'identity.signIn' | 'identity.signOut'>;
 
 /** The host side of the app-level methods. Inputs arrive already validated by the dispatcher. */
 export function createCoreHandlers(deps: Pick<GatewayServices, 'appInfo' | 'registry' | 'identity' | 'openExternal'>): CoreHandlers {
@@ -21,5 +21,13 @@ export function createCoreHandlers(deps: Pick<GatewayServices, 'appInfo' | 'regi
     'connections.list': async () => deps.registry.list(),
     'identity.get': async () => deps.identity.state(),
     'identity.switch': async ({ identityId }) => deps.identity.switchTo(identityId),
+    'identity.signIn': async () => {
+      const { authorizationUrl } = await deps.identity.signIn();
+      // The URL is the configured issuer's, built here, so the link allowlist does not apply.
+      if (!deps.openExternal) return { authorizationUrl, opened: false };
+      await deps.openExternal(authorizationUrl);
+      return { authorizationUrl, opened: true };
+    },
+    'identity.signOut': async () => deps.identity.signOut(),
   };
 }

@@ -6,6 +6,7 @@
  * handler sees it. The renderer may import this module for types only.
  */
 import { z } from 'zod';
+import { approvalsEvents, approvalsMethods } from './approvals-schemas.js';
 import { sqlMethods } from './sql-schemas.js';
 import { terminalEvents, terminalMethods } from './terminal-schemas.js';
 
@@ -39,6 +40,10 @@ export type Identity = z.infer<typeof Identity>;
 export const IdentityState = z.object({
   /** 'demo' identities are switchable; 'oidc' comes with sign-in. */
   provider: z.enum(['demo', 'oidc']),
+  /** OIDC only: the issuer signed in with (or to sign in with). */
+  issuer: z.string().optional(),
+  /** OIDC only: a sign-in is waiting for the browser to come back. */
+  signingIn: z.boolean().optional(),
   current: Identity.nullable(),
   switchable: z.array(Identity),
 });
@@ -60,7 +65,15 @@ export const bridgeMethods = {
   'connections.list': { input: NoInput, output: z.array(ConnectionSummary) },
   'identity.get': { input: NoInput, output: IdentityState },
   'identity.switch': { input: z.object({ identityId: z.string().min(1).max(200) }).strict(), output: IdentityState },
+  /**
+   * OIDC: starts Authorization Code + PKCE with a loopback redirect. The host opens the URL in the
+   * system browser; `opened: false` means the page should open it itself (browser shell).
+   */
+  'identity.signIn': { input: NoInput, output: z.object({ authorizationUrl: z.string(), opened: z.boolean() }) },
+  /** Forgets every token; the state is signed out afterwards. */
+  'identity.signOut': { input: NoInput, output: IdentityState },
   ...sqlMethods,
+  ...approvalsMethods,
   ...terminalMethods,
 } as const;
 
@@ -68,6 +81,7 @@ export const bridgeEvents = {
   'connections.changed': z.array(ConnectionSummary),
   'identity.changed': IdentityState,
   ...terminalEvents,
+  ...approvalsEvents,
 } as const;
 
 export type BridgeMethods = typeof bridgeMethods;

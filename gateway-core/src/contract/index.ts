@@ -2,3 +2,4 @@ export * from './bridge-contract.js';
 export * from './sql-schemas.js';
 export * from './terminal-schemas.js';
 export * from './wire-messages.js';
+export * from './approvals-schemas.js';

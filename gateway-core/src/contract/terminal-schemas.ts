@@ -13,6 +13,8 @@ export const GuardNotice = z.object({
   reason: z.string(),
   /** The simple command that triggered the decision (masked). */
   command: z.string().optional(),
+  /** For 'approve': the held line's id, to request approval with (approvals.request kind shell). */
+  heldId: z.string().optional(),
 });
 export type GuardNotice = z.infer<typeof GuardNotice>;
 

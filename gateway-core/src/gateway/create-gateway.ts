@@ -9,6 +9,7 @@ import type { SecretResolver } from '../connections/secret-resolver.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import { createOfflineApprovalHandlers } from '../approvals/approval-handlers.js';
 import { createSqlHandlers } from '../postgres/sql-handlers.js';
 import { createTerminalHandlers, type TerminalHandlerOptions } from '../ssh/terminal-handlers.js';
 
@@ -48,7 +49,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   ];
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
-  const dispatcher = new BridgeDispatcher({ ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers }, options.logger);
+  const dispatcher = new BridgeDispatcher({ ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...createOfflineApprovalHandlers() }, options.logger);
   return {
     dispatcher,
     events,

@@ -32,6 +32,14 @@ export class DemoIdentityProvider implements IdentityProvider {
     return state;
   }
 
+  async signIn(): Promise<{ authorizationUrl: string }> {
+    throw new GatehouseError('forbidden', 'The demo has no sign-in; switch between its identities instead');
+  }
+
+  async signOut(): Promise<IdentityState> {
+    throw new GatehouseError('forbidden', 'The demo has no sign-in; switch between its identities instead');
+  }
+
   async accessToken(): Promise<string | null> {
     return null;
   }

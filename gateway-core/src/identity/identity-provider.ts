@@ -10,6 +10,10 @@ export interface IdentityProvider {
   current(): Identity | null;
   /** Demo identities only; an OIDC provider refuses. */
   switchTo(identityId: string): IdentityState;
+  /** OIDC: starts a sign-in and returns the URL to open in the system browser. Demo: refuses. */
+  signIn(): Promise<{ authorizationUrl: string }>;
+  /** OIDC: forgets every token. Demo: refuses. */
+  signOut(): Promise<IdentityState>;
   /** A bearer token for the policy server, or null when signed out. */
   accessToken(): Promise<string | null>;
   onChange(listener: (state: IdentityState) => void): () => void;
