@@ -26,6 +26,11 @@ export const ConnectionSummary = z.object({
   target: z.string(),
   description: z.string().optional(),
   statusDetail: z.string().optional(),
+  /**
+   * Policy marks this connection "access by request" for the current user: it opens only while an
+   * approved access request is in force (`grantedUntil`), and sessions close at that time.
+   */
+  access: z.object({ byRequest: z.literal(true), grantedUntil: z.string().optional(), maxDurationMinutes: z.number().int() }).optional(),
 });
 export type ConnectionSummary = z.infer<typeof ConnectionSummary>;
 
