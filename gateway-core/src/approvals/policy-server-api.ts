@@ -26,8 +26,14 @@ export const CreateApprovalRequest = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('sql'),
       connectionId: ConnectionId,
-      /** The exact statement text that will run once approved. */
+      /** The statement as the approver will see it: masked by gateway-core (invariant 2). */
       action: z.string().min(1).max(100_000),
+      /**
+       * actionHash('sql', exact unmasked text) computed by gateway-core, which alone sees the
+       * unmasked text and which checks this hash again before running. Without it the server
+       * hashes `action`.
+       */
+      actionHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       actionClass: z.enum(['read', 'write', 'dangerous']),
       rule: z.string().max(200),
       justification: Justification,
@@ -37,8 +43,10 @@ export const CreateApprovalRequest = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('shell'),
       connectionId: ConnectionId,
-      /** The exact command line that will be sent once approved. */
+      /** The command line as the approver will see it: masked by gateway-core. */
       action: z.string().min(1).max(10_000),
+      /** actionHash('shell', exact unmasked line), as for SQL. */
+      actionHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       rule: z.string().max(200),
       justification: Justification,
     })

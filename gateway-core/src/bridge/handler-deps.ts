@@ -4,7 +4,19 @@ import type { SecretResolver } from '../connections/secret-resolver.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { ConnectionSummary, Identity } from '../contract/bridge-contract.js';
 import type { BridgeEventHub } from './bridge-events.js';
+
+/**
+ * Decides whether an identity may use a connection right now, beyond its role: an access-by-
+ * request connection needs an approved, unexpired access grant, and with the policy server
+ * unreachable past the offline grace, nothing runs. Throws a GatehouseError saying which.
+ */
+export interface AccessGate {
+  check(connectionId: string, identity: Identity): void;
+  /** The `access` field of this connection's summary for this identity. */
+  describe(connectionId: string, identity: Identity | null): ConnectionSummary['access'];
+}
 
 /** Everything a feature's handlers may depend on; each feature takes only the Pick<> it needs. */
 export interface GatewayServices {
@@ -17,6 +29,8 @@ export interface GatewayServices {
   logger: Logger;
   /** The host's way to open an allowlisted link in the OS browser (Electron's shell.openExternal). */
   openExternal?: (url: string) => Promise<void>;
+  /** Set when a policy server is configured (approvals/). */
+  accessGate?: AccessGate;
 }
 
 /** A feature's handlers plus what must happen when the gateway stops (close sessions, sockets). */

@@ -1,7 +1,7 @@
 import type { AppInfo } from '../contract/bridge-contract.js';
 import { BridgeDispatcher } from '../bridge/bridge-dispatcher.js';
 import { BridgeEventHub } from '../bridge/bridge-events.js';
-import { createCoreHandlers } from '../bridge/bridge-handlers.js';
+import { createCoreHandlers, listConnections } from '../bridge/bridge-handlers.js';
 import type { GatewayServices } from '../bridge/handler-deps.js';
 import type { ConnectionConfig } from '../connections/connection-config.js';
 import { ConnectionRegistry, type PendingConnection } from '../connections/connection-registry.js';
@@ -10,6 +10,7 @@ import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import { createOfflineApprovalHandlers } from '../approvals/approval-handlers.js';
+import { createApprovalsFeature, type PolicyServerOptions } from '../approvals/approvals-feature.js';
 import { createSqlHandlers } from '../postgres/sql-handlers.js';
 import { createTerminalHandlers, type TerminalHandlerOptions } from '../ssh/terminal-handlers.js';
 
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   openExternal?: (url: string) => Promise<void>;
   /** SSH terminal settings: the known-hosts file (under the app-data dir) for trust on first use. */
   terminal?: TerminalHandlerOptions;
+  /** The central policy server: approvals, access requests, policy updates. Without it nothing is approvable. */
+  policyServer?: PolicyServerOptions;
 }
 
 /** gateway-core assembled: what a host (Electron, browser shell, CLI) attaches a transport to. */
@@ -42,14 +45,17 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const events = new BridgeEventHub();
   const registry = new ConnectionRegistry(options.connections, options.pendingConnections);
-  const services: GatewayServices = { ...options, registry, events };
-  const unsubscribers = [
-    registry.onChange((list) => events.emit('connections.changed', list)),
-    options.identity.onChange((state) => events.emit('identity.changed', state)),
-  ];
+  const approvals = options.policyServer ? createApprovalsFeature({ ...options, events }, options.policyServer) : null;
+  const services: GatewayServices = { ...options, registry, events, ...(approvals ? { accessGate: approvals.gate } : {}) };
+  const connectionsChanged = (): void => events.emit('connections.changed', listConnections(services));
+  const unsubscribers = [registry.onChange(connectionsChanged), options.identity.onChange((state) => events.emit('identity.changed', state))];
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
-  const dispatcher = new BridgeDispatcher({ ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...createOfflineApprovalHandlers() }, options.logger);
+  approvals?.start({ broker: sql.broker, terminals: terminal.control, connectionsChanged });
+  const dispatcher = new BridgeDispatcher(
+    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()) },
+    options.logger,
+  );
   return {
     dispatcher,
     events,
@@ -59,7 +65,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger: options.logger,
     async close() {
       for (const u of unsubscribers) u();
-      await Promise.allSettled([sql.close(), terminal.close()]);
+      await Promise.allSettled([sql.close(), terminal.close(), approvals?.close()]);
     },
   };
 }

@@ -6,7 +6,9 @@ import { InMemorySecretStore, SecretResolver } from '../connections/secret-resol
 import { LayeredSecretStore, openSecretStore, type SecretCipher } from '../secrets/index.js';
 import { startDemoEnvironment, type DemoEnvironment, type DemoLogger, type DemoSshInfo } from '../demo/index.js';
 import { startDemoSsh } from '../demo/ssh-target.js';
+import type { PolicyServerOptions } from '../approvals/approvals-feature.js';
 import { DemoIdentityProvider } from '../identity/demo-identity-provider.js';
+import type { DemoIssuer } from '../identity/demo-issuer.js';
 import { createLogger } from '../logging/logger.js';
 import { SecretScrubber } from '../logging/secret-scrubber.js';
 import { loadPolicyFile } from '../policy/load-policy.js';
@@ -27,6 +29,12 @@ export interface DemoGatewayOptions {
   secretCipher?: SecretCipher;
   /** Electron's opener for allowlisted links. */
   openExternal?: (url: string) => Promise<void>;
+  /**
+   * The in-process policy server the host started (approvals), and the built-in issuer whose
+   * tokens it trusts. Without them the demo runs, but nothing can be approved.
+   */
+  policyServer?: PolicyServerOptions;
+  issuer?: DemoIssuer;
 }
 
 export interface DemoGateway extends Gateway {
@@ -55,7 +63,8 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     appInfo: { version: options.version, mode: 'demo', shell: options.shell },
     connections: options.extraConnections ?? [],
     pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
-    identity: new DemoIdentityProvider(),
+    identity: new DemoIdentityProvider('engineer', options.issuer),
+    ...(options.policyServer ? { policyServer: options.policyServer } : {}),
     secrets: new SecretResolver(new LayeredSecretStore([store, openSecretStore(options.dataDir, options.secretCipher)]), scrubber),
     policy: new PolicyStore(loadPolicyFile()),
     terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },

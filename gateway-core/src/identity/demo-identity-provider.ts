@@ -1,5 +1,6 @@
 import type { Identity, IdentityState } from '../contract/bridge-contract.js';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
+import type { DemoIssuer } from './demo-issuer.js';
 import type { IdentityProvider } from './identity-provider.js';
 
 export const DEMO_IDENTITIES: readonly Identity[] = [
@@ -13,7 +14,11 @@ export class DemoIdentityProvider implements IdentityProvider {
   private active: Identity;
   private readonly listeners = new Set<(state: IdentityState) => void>();
 
-  constructor(initialId = 'engineer') {
+  /** With an issuer, the identity carries a token the policy server accepts (demo with approvals). */
+  constructor(
+    initialId = 'engineer',
+    private readonly issuer?: DemoIssuer,
+  ) {
     this.active = findIdentity(initialId);
   }
 
@@ -41,7 +46,7 @@ export class DemoIdentityProvider implements IdentityProvider {
   }
 
   async accessToken(): Promise<string | null> {
-    return null;
+    return this.issuer ? this.issuer.tokenFor(this.active) : null;
   }
 
   onChange(listener: (state: IdentityState) => void): () => void {

@@ -20,7 +20,12 @@ export function effectivePolicy(doc: PolicyDocument, identity: Pick<Identity, 'i
 }
 
 export function mayUseConnection(policy: RolePolicy, connectionId: string): boolean {
-  return policy.connections.some((pattern) => globToRegExp(pattern).test(connectionId));
+  return matchesAny(policy.connections, connectionId);
+}
+
+/** Whether a connection id matches any of these globs (`*` matches anything). */
+export function matchesAny(globs: readonly string[], connectionId: string): boolean {
+  return globs.some((pattern) => globToRegExp(pattern).test(connectionId));
 }
 
 function globToRegExp(glob: string): RegExp {

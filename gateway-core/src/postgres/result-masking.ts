@@ -85,14 +85,14 @@ export class ResultCatalog {
 /** Masks one page of raw text rows. Throws MaskingError (withhold the whole page) on failure. */
 export function maskRows(masker: Masker, refs: readonly ColumnRef[], rows: readonly unknown[][]): MaskedCell[][] {
   const out = new Array<MaskedCell[]>(rows.length);
-  const perColumn = refs.map((ref) => masker.cellMaskerFor(ref));
+  const width = refs.length;
+  // Plans, not per-column closures: one call site calling one method stays monomorphic, and the
+  // masker builds the `{ v, m? }` cell itself (no intermediate result object per cell).
+  const plans = refs.map((ref) => masker.cellPlan(ref));
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    const cells = new Array<MaskedCell>(refs.length);
-    for (let c = 0; c < refs.length; c++) {
-      const m = perColumn[c]!(row[c] ?? null);
-      cells[c] = m.masked ? { v: m.text, m: m.by ?? 'masked' } : { v: m.text };
-    }
+    const cells = new Array<MaskedCell>(width);
+    for (let c = 0; c < width; c++) cells[c] = masker.maskCellOut(row[c] ?? null, plans[c]!);
     out[r] = cells;
   }
   return out;

@@ -5,10 +5,12 @@
  * Policy is read on every call, not at open: a policy update (or an identity switch) applies to
  * the next statement of an open tab.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { actionHash } from '../approvals/action-hash.js';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { GatewayServices } from '../bridge/handler-deps.js';
 import type { PostgresConnectionConfig } from '../connections/connection-config.js';
+import type { Identity } from '../contract/bridge-contract.js';
 import type { SqlHistoryEntry, SqlPage, SqlRefusal, SqlRunResult, SqlSchema } from '../contract/sql-schemas.js';
 import { createMasker, type Masker } from '../masking/index.js';
 import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
@@ -21,11 +23,11 @@ import { SqlSession, type Access, type RunContext } from './sql-session.js';
 import { planRun } from './statement-plan.js';
 import { connectUpstream } from './upstream.js';
 
-export type BrokerDeps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger'>;
+export type BrokerDeps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate'>;
 
-/** A held write, once an admin approved it (the approvals issue supplies these). */
+/** A held write, once an admin approved it and its grant was verified (approvals/). */
 export interface WriteApproval {
-  /** sha256 hex of the exact statement text that was approved. */
+  /** actionHash('sql', text) of the exact statement text that was approved. */
   statementHash: string;
   connectionId: string;
   requesterId: string;
@@ -42,7 +44,25 @@ export interface BrokerOptions {
   maxSessionsPerIdentity?: number;
 }
 
+/** What approvals/ needs to know of a statement held for approval. */
+export interface HeldStatement {
+  connectionId: string;
+  owner: Identity;
+  class: SqlClass;
+  rule: string;
+  reason: string;
+}
+
+interface SessionEntry {
+  session: SqlSession;
+  prepared: Map<string, SqlClass>;
+  owner: Identity;
+  /** Requests waiting on this session; while any is open, an identity switch keeps it. */
+  holds: number;
+}
+
 interface Caller {
+  identity: Identity;
   identityId: string;
   policy: RolePolicy;
   masker: Masker;
@@ -53,7 +73,7 @@ const SCHEMA_CACHE_MS = 30_000;
 const EXPORT_PAGE = 1_000;
 
 export class SqlBroker {
-  private readonly sessions = new Map<string, { session: SqlSession; prepared: Map<string, SqlClass> }>();
+  private readonly sessions = new Map<string, SessionEntry>();
   private readonly history = new SqlHistory();
   private readonly maskers = new WeakMap<RolePolicy, Masker>();
   private readonly schemaCache = new Map<string, { at: number; schema: Promise<SqlSchema> }>();
@@ -77,7 +97,7 @@ export class SqlBroker {
     if (owned >= this.maxSessions) throw new GatehouseError('unavailable', `At most ${this.maxSessions} SQL sessions may be open at once; close a tab first`);
     const session = this.newSession(config, caller);
     await session.start();
-    this.sessions.set(session.id, { session, prepared: new Map() });
+    this.sessions.set(session.id, { session, prepared: new Map(), owner: caller.identity, holds: 0 });
     return { sessionId: session.id };
   }
 
@@ -85,9 +105,39 @@ export class SqlBroker {
     return this.execute(sessionId, text, null);
   }
 
-  /** Runs a held write once its approval is verified; not on the bridge until approvals land. */
+  /**
+   * What the guard says of a statement the caller wants approved, in one of their sessions. Only a
+   * text whose decision is 'approve' can be sent for approval; 'allow' just runs and 'deny' never.
+   */
+  describeHeld(sessionId: string, text: string): HeldStatement {
+    const entry = this.owned(sessionId);
+    const caller = this.caller();
+    const config = this.connection(caller, entry.session.connectionId);
+    const plan = planRun(text, caller.policy.sql, (name) => entry.prepared.get(name));
+    if (plan.kind === 'refused') throw new GatehouseError('forbidden', `This statement is refused, not approvable: ${this.maskRefusal(caller, plan.refusal).reason}`);
+    if (plan.action !== 'approve') throw new GatehouseError('invalid_input', 'This statement needs no approval; run it directly');
+    return { connectionId: config.id, owner: entry.owner, class: plan.class, rule: plan.rule, reason: this.maskRefusal(caller, plan.refusalIfNotApproved!).reason };
+  }
+
+  /** Keeps a session open across identity switches while a request waits on it. */
+  hold(sessionId: string, delta: 1 | -1): void {
+    const entry = this.sessions.get(sessionId);
+    if (entry) entry.holds = Math.max(0, entry.holds + delta);
+  }
+
+  /** Whether the session is still open (the tab may have closed while a request waited). */
+  isOpen(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  /**
+   * Runs a held write once its grant is verified, as the session's owner (the requester), who
+   * may not be the identity in front of the demo app when the approval arrives.
+   */
   runApproved(sessionId: string, text: string, approval: WriteApproval): Promise<SqlRunResult> {
-    return this.execute(sessionId, text, approval);
+    const entry = this.sessions.get(sessionId);
+    if (!entry) throw new GatehouseError('not_found', 'The tab that held this statement is closed; nothing ran');
+    return this.execute(sessionId, text, approval, entry.owner);
   }
 
   async fetch(queryId: string, maxRows: number | undefined): Promise<SqlPage> {
@@ -178,18 +228,26 @@ export class SqlBroker {
     await Promise.allSettled(all.map((e) => e.session.close()));
   }
 
-  /** Closes sessions that belong to anyone but `identityId` (after an identity switch). */
+  /** Closes an identity's sessions on a connection (its access expired); returns how many. */
+  async closeFor(connectionId: string, identityId: string): Promise<number> {
+    const doomed = [...this.sessions.entries()].filter(([, e]) => e.session.connectionId === connectionId && e.session.ownerId === identityId);
+    for (const [id] of doomed) this.sessions.delete(id);
+    await Promise.allSettled(doomed.map(([, e]) => e.session.close()));
+    return doomed.length;
+  }
+
+  /** Closes sessions that belong to anyone but `identityId` (after an identity switch), unless held. */
   async closeOthers(identityId: string | null): Promise<void> {
-    const stale = [...this.sessions.entries()].filter(([, e]) => e.session.ownerId !== identityId);
+    const stale = [...this.sessions.entries()].filter(([, e]) => e.session.ownerId !== identityId && e.holds === 0);
     for (const [id] of stale) this.sessions.delete(id);
     await Promise.allSettled(stale.map(([, e]) => e.session.close()));
   }
 
   // --- internals -------------------------------------------------------------------------------
 
-  private async execute(sessionId: string, text: string, approval: WriteApproval | null): Promise<SqlRunResult> {
-    const entry = this.owned(sessionId);
-    const caller = this.caller();
+  private async execute(sessionId: string, text: string, approval: WriteApproval | null, as?: Identity): Promise<SqlRunResult> {
+    const entry = as ? this.sessions.get(sessionId)! : this.owned(sessionId);
+    const caller = this.caller(as);
     const config = this.connection(caller, entry.session.connectionId);
     const plan = planRun(text, caller.policy.sql, (name) => entry.prepared.get(name));
     let access: Access = 'read-only';
@@ -224,8 +282,8 @@ export class SqlBroker {
     return { config, secrets: this.deps.secrets, identityId: caller.identityId, statementTimeoutMs: caller.policy.limits.statementTimeoutMs };
   }
 
-  private caller(): Caller {
-    const identity = this.deps.identity.current();
+  private caller(as?: Identity): Caller {
+    const identity = as ?? this.deps.identity.current();
     if (!identity) throw new GatehouseError('forbidden', 'Sign in to use the SQL editor');
     const { policy } = effectivePolicy(this.deps.policy.current(), identity);
     let masker = this.maskers.get(policy);
@@ -237,7 +295,7 @@ export class SqlBroker {
       }
       this.maskers.set(policy, masker);
     }
-    return { identityId: identity.id, policy, masker };
+    return { identity, identityId: identity.id, policy, masker };
   }
 
   private connection(caller: Caller, connectionId: string): PostgresConnectionConfig {
@@ -251,10 +309,11 @@ export class SqlBroker {
       throw new GatehouseError('not_found', `No connection "${connectionId}"`);
     }
     if (config.type !== 'postgres') throw new GatehouseError('invalid_input', `"${connectionId}" is not a PostgreSQL connection`);
+    this.deps.accessGate?.check(connectionId, caller.identity);
     return config;
   }
 
-  private owned(sessionId: string): { session: SqlSession; prepared: Map<string, SqlClass> } {
+  private owned(sessionId: string): SessionEntry {
     const entry = this.sessions.get(sessionId);
     // Another identity's session is reported as missing, not forbidden: its existence is private.
     if (!entry || entry.session.ownerId !== this.caller().identityId) throw new GatehouseError('not_found', 'No such SQL session');
@@ -278,7 +337,7 @@ export class SqlBroker {
 }
 
 async function verifyApproval(approval: WriteApproval, action: { text: string; connectionId: string; requesterId: string }): Promise<void> {
-  const hash = createHash('sha256').update(action.text, 'utf8').digest('hex');
+  const hash = actionHash('sql', action.text);
   if (approval.statementHash !== hash || approval.connectionId !== action.connectionId || approval.requesterId !== action.requesterId) {
     throw new GatehouseError('forbidden', 'The approval is for a different statement, connection or requester');
   }

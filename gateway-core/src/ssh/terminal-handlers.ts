@@ -23,7 +23,17 @@ export interface TerminalHandlerOptions {
   handshakeTimeoutMs?: number;
 }
 
-type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger'>;
+type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger' | 'accessGate'>;
+
+/** What approvals/ may do with open terminals: read a held line, send it, tell the user, close. */
+export interface TerminalControl {
+  heldLine(terminalId: string, heldId: string): { line: string; connectionId: string; owner: Identity; rule: string | undefined; reason: string } | null;
+  release(terminalId: string, heldId: string): boolean;
+  announce(terminalId: string, text: string): void;
+  isOpen(terminalId: string): boolean;
+  /** Closes this identity's terminals on a connection (access expired); returns how many. */
+  closeFor(connectionId: string, identityId: string, message: string): number;
+}
 
 interface TrustWaiter {
   fingerprint: string;
@@ -31,9 +41,9 @@ interface TrustWaiter {
 }
 
 /** The terminal's host side: shells brokered by gateway-core, guarded and masked. */
-export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptions = {}): FeatureHandlers<TerminalHandlers> {
+export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptions = {}): FeatureHandlers<TerminalHandlers> & { control: TerminalControl } {
   const knownHosts = options.knownHosts ?? (options.knownHostsFile ? new JsonFileKnownHosts(options.knownHostsFile) : new InMemoryKnownHosts());
-  const sessions = new Map<string, { session: TerminalSession; identityId: string }>();
+  const sessions = new Map<string, { session: TerminalSession; identityId: string; identity: Identity; connectionId: string }>();
   const waiters = new Map<string, Set<TrustWaiter>>();
   /** Fingerprints shown to the user per connection: only those can be accepted. */
   const presented = new Map<string, Set<string>>();
@@ -84,19 +94,43 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
     return config;
   };
 
+  const control: TerminalControl = {
+    heldLine(terminalId, heldId) {
+      const entry = sessions.get(terminalId);
+      const held = entry?.session.held.get(heldId);
+      if (!entry || !held) return null;
+      return { line: held.line, connectionId: entry.connectionId, owner: entry.identity, rule: held.decision.rule, reason: held.decision.reason };
+    },
+    release: (terminalId, heldId) => sessions.get(terminalId)?.session.release(heldId) ?? false,
+    announce: (terminalId, text) => sessions.get(terminalId)?.session.announce(text),
+    isOpen: (terminalId) => sessions.get(terminalId)?.session.isOpen ?? false,
+    closeFor(connectionId, identityId, message) {
+      const doomed = [...sessions.values()].filter((e) => e.connectionId === connectionId && e.identityId === identityId);
+      for (const e of doomed) {
+        e.session.announce(message);
+        // Let the notice reach the screen before the channel goes.
+        setTimeout(() => e.session.close(), 200).unref?.();
+      }
+      return doomed.length;
+    },
+  };
+
   return {
+    control,
     handlers: {
       'terminal.open': async ({ connectionId, cols, rows, term }) => {
         const identity = currentIdentity();
         const config = sshConfig(connectionId);
         const { role, policy } = effectivePolicy(deps.policy.current(), identity);
         if (!mayUseConnection(policy, connectionId)) throw new GatehouseError('forbidden', `Role ${role} may not use ${connectionId}`);
+        deps.accessGate?.check(connectionId, identity);
         const terminalId = randomUUID();
         // The rules in force for every line: a policy update applies at once, and a role that
         // lost the connection gets nothing through.
         const shellPolicy = (): ShellPolicy => {
           const now = effectivePolicy(deps.policy.current(), identity);
           if (!mayUseConnection(now.policy, connectionId)) throw new GatehouseError('forbidden', 'connection no longer allowed');
+          deps.accessGate?.check(connectionId, identity);
           return now.policy.shell;
         };
         const session = new TerminalSession({
@@ -119,7 +153,7 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
           logger: deps.logger,
           onClosed: () => sessions.delete(terminalId),
         });
-        sessions.set(terminalId, { session, identityId: identity.id });
+        sessions.set(terminalId, { session, identityId: identity.id, identity, connectionId });
         deps.logger.info({ terminalId, connectionId, role, identity: identity.id }, 'terminal opened');
         void session.start();
         return { terminalId };

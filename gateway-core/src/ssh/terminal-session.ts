@@ -33,7 +33,7 @@ export interface TerminalSessionOptions {
   echoMaxMs?: number;
 }
 
-/** A line held for approval; release() (once approvals land) types it again and presses Enter. */
+/** A line held for approval; release() types it again and presses Enter once a grant allows it. */
 export interface HeldLine {
   id: string;
   line: string;
@@ -123,7 +123,16 @@ export class TerminalSession {
     this.finish('Closed.');
   }
 
-  /** Sends a held line as if typed (for approvals, once they exist). */
+  /** Shows a Gatehouse notice in the terminal (an approval's fate), then the prompt again. */
+  announce(text: string): void {
+    if (this.closed) return;
+    this.queue = this.queue.then(async () => {
+      const prompt = await this.screen.promptBeforeCursor();
+      this.show(`\r\n\x1b[1;33m[Gatehouse] ${this.o.masker.maskText(text).text}\x1b[0m\r\n${this.o.masker.maskText(prompt).text}`);
+    });
+  }
+
+  /** Sends a held line as if typed, once its approval's grant was verified. */
   release(heldId: string): boolean {
     const h = this.held.get(heldId);
     if (!h || this.closed) return false;
@@ -275,16 +284,23 @@ export class TerminalSession {
     const needsApproval = decision.action === 'approve';
     const rule = decision.rule ? ` [${decision.rule}]` : '';
     const headline = needsApproval
-      ? `[Gatehouse] held: this command needs an admin's approval, and approvals are not available yet: ${decision.reason}${rule}`
+      ? `[Gatehouse] held: this command needs an admin's approval (request it above the terminal): ${decision.reason}${rule}`
       : `[Gatehouse] blocked: ${decision.reason}${rule}`;
     // Re-show the prompt so the cursor sits where the shell believes it is.
     this.show(`\r\n\x1b[1;31m${headline}\x1b[0m\r\n${this.o.masker.maskText(prompt).text}`);
     const command = secret ? undefined : this.o.masker.maskText(decision.command ?? line).text.slice(0, 500);
-    const notice: GuardNotice = { action: needsApproval ? 'approve' : 'deny', reason: decision.reason, ...(decision.rule ? { rule: decision.rule } : {}), ...(command ? { command } : {}) };
+    let heldId: string | undefined;
     if (needsApproval && !secret) {
-      const id = `held-${++this.heldSeq}`;
-      this.held.set(id, { id, line, decision });
+      heldId = `held-${++this.heldSeq}`;
+      this.held.set(heldId, { id: heldId, line, decision });
     }
+    const notice: GuardNotice = {
+      action: needsApproval ? 'approve' : 'deny',
+      reason: decision.reason,
+      ...(decision.rule ? { rule: decision.rule } : {}),
+      ...(command ? { command } : {}),
+      ...(heldId ? { heldId } : {}),
+    };
     this.o.emit('terminal.guard', { terminalId: this.o.id, notice });
     this.blocked = true;
     this.state('blocked', headline);

@@ -1,0 +1,280 @@
+/**
+ * The approval loop on the app's side (issue 5): sends held actions to the policy server, follows
+ * their fate over its event stream, and runs an approved action exactly once, after checking its
+ * grant. A server that cannot be reached means the action waits; it never means it runs.
+ */
+import { GatehouseError } from '../bridge/gatehouse-error.js';
+import type { GatewayServices } from '../bridge/handler-deps.js';
+import type { ApprovalRequestInput, ApprovalView, PolicyServerStatus } from '../contract/approvals-schemas.js';
+import type { Identity } from '../contract/bridge-contract.js';
+import { createMasker, type Masker } from '../masking/index.js';
+import { effectivePolicy } from '../policy/effective-policy.js';
+import { parsePolicyYaml } from '../policy/load-policy.js';
+import type { RolePolicy } from '../policy/policy-document.js';
+import type { SqlBroker } from '../postgres/sql-broker.js';
+import type { TerminalControl } from '../ssh/terminal-handlers.js';
+import type { ConnectionAccessGate } from './access-gate.js';
+import { actionHash } from './action-hash.js';
+import type { GrantVerifier } from './grant-verifier.js';
+import type { ApprovalListQuery, ApprovalRequest, ServerEvent } from './policy-server-api.js';
+import type { PolicyServerClient } from './policy-server-client.js';
+
+type Deps = Pick<GatewayServices, 'identity' | 'policy' | 'events' | 'logger'>;
+
+/** A held action of this app, by request id: what to run once approved, and where. */
+type LocalAction =
+  | { kind: 'sql'; sessionId: string; text: string; owner: Identity; state: 'waiting' | 'running' | 'done' }
+  | { kind: 'shell'; terminalId: string; heldId: string; line: string; owner: Identity; state: 'waiting' | 'running' | 'done' };
+
+export interface ApprovalServiceOptions {
+  client: PolicyServerClient;
+  verifier: GrantVerifier;
+  gate: ConnectionAccessGate;
+  /** An access grant arrived or ended: connection summaries changed. */
+  onAccessChanged: () => void;
+}
+
+export class ApprovalService {
+  private readonly local = new Map<string, LocalAction>();
+  private readonly known = new Map<string, ApprovalRequest>();
+  private readonly outcomes = new Map<string, string>();
+  private readonly maskers = new WeakMap<RolePolicy, Masker>();
+  private statusNow: PolicyServerStatus = { state: 'connecting' };
+  private policyVersion = 0;
+  private broker: SqlBroker | null = null;
+  private terminals: TerminalControl | null = null;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly o: ApprovalServiceOptions,
+  ) {}
+
+  /** The features whose held actions this service runs; set once they exist. */
+  attach(broker: SqlBroker, terminals: TerminalControl): void {
+    this.broker = broker;
+    this.terminals = terminals;
+  }
+
+  status(): PolicyServerStatus {
+    return this.statusNow;
+  }
+
+  // ---- bridge methods ----
+
+  async request(input: ApprovalRequestInput): Promise<ApprovalView> {
+    const identity = this.identity();
+    const masker = this.maskerFor(identity);
+    if (input.kind === 'sql') {
+      const held = this.need(this.broker).describeHeld(input.sessionId, input.text);
+      const req = await this.o.client.createRequest({
+        kind: 'sql',
+        connectionId: held.connectionId,
+        action: masker.maskText(input.text).text,
+        actionHash: actionHash('sql', input.text),
+        actionClass: held.class,
+        rule: held.rule,
+        justification: input.justification,
+      });
+      this.local.set(req.id, { kind: 'sql', sessionId: input.sessionId, text: input.text, owner: held.owner, state: 'waiting' });
+      this.broker!.hold(input.sessionId, 1);
+      return this.accept(req);
+    }
+    if (input.kind === 'shell') {
+      const held = this.need(this.terminals).heldLine(input.terminalId, input.heldId);
+      if (!held || held.owner.id !== identity.id) throw new GatehouseError('not_found', 'That held line is gone (the terminal closed, or it was already sent for approval)');
+      const req = await this.o.client.createRequest({
+        kind: 'shell',
+        connectionId: held.connectionId,
+        action: masker.maskText(held.line).text,
+        actionHash: actionHash('shell', held.line),
+        rule: held.rule ?? 'shell-approve',
+        justification: input.justification,
+      });
+      this.local.set(req.id, { kind: 'shell', terminalId: input.terminalId, heldId: input.heldId, line: held.line, owner: held.owner, state: 'waiting' });
+      this.terminals!.announce(input.terminalId, `approval requested (${req.id}); the line runs when an approver allows it`);
+      return this.accept(req);
+    }
+    return this.accept(await this.o.client.createRequest(input));
+  }
+
+  async list(query: Pick<ApprovalListQuery, 'scope' | 'status'>): Promise<ApprovalView[]> {
+    const requests = await this.o.client.listRequests({ ...query, limit: 200 });
+    for (const r of requests) this.remember(r);
+    return requests.map((r) => this.view(r));
+  }
+
+  async decide(requestId: string, decision: 'approve' | 'deny', reason: string): Promise<ApprovalView> {
+    this.identity();
+    return this.accept(await this.o.client.decide(requestId, decision, reason));
+  }
+
+  async cancel(requestId: string): Promise<ApprovalView> {
+    this.identity();
+    return this.accept(await this.o.client.cancel(requestId));
+  }
+
+  // ---- the event stream ----
+
+  async onConnected(): Promise<void> {
+    this.o.gate.reachable();
+    this.setStatus({ state: 'connected' });
+    // Catch up with whatever happened while the stream was down: policy, my requests, access.
+    await Promise.allSettled([this.refreshPolicy(), this.catchUp()]);
+  }
+
+  onDisconnected(reason: string): void {
+    this.o.gate.unreachable();
+    const until = this.o.gate.readsAllowedUntil();
+    this.setStatus({ state: 'unreachable', detail: reason, ...(until !== null ? { readsAllowedUntil: new Date(until).toISOString() } : {}) });
+  }
+
+  onEvent(event: ServerEvent): void {
+    this.o.gate.reachable();
+    if (event.type === 'policy') void this.refreshPolicy();
+    else this.accept(event.request);
+  }
+
+  /** The identity changed: what is known belongs to someone else now. */
+  forgetViews(): void {
+    this.known.clear();
+  }
+
+  // ---- internals ----
+
+  private async catchUp(): Promise<void> {
+    const [mine, access] = await Promise.all([this.o.client.listRequests({ scope: 'mine', limit: 200 }), this.o.client.activeAccess()]);
+    for (const r of [...mine, ...access]) this.accept(r);
+  }
+
+  private async refreshPolicy(): Promise<void> {
+    try {
+      const current = await this.o.client.currentPolicy();
+      if (current.version === this.policyVersion) return;
+      // Validated whole before it replaces anything; a bad document leaves the old one in force.
+      this.deps.policy.replace(parsePolicyYaml(current.yaml, `policy v${current.version}`));
+      this.policyVersion = current.version;
+      this.deps.logger.info({ version: current.version }, 'policy updated from the policy server');
+    } catch (err) {
+      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'policy could not be refreshed; the cached policy stays in force');
+    }
+  }
+
+  /** Takes a request's newest state: remembers it, tells the UI, and acts on it. */
+  private accept(req: ApprovalRequest): ApprovalView {
+    const before = this.known.get(req.id);
+    this.remember(req);
+    const view = this.view(req);
+    if (!before || before.status !== req.status || before.decisions.length !== req.decisions.length) this.deps.events.emit('approvals.changed', view);
+    if (req.kind === 'access' && req.status === 'approved' && req.grant) void this.grantAccess(req);
+    const action = this.local.get(req.id);
+    if (action && action.state === 'waiting') {
+      if (req.status === 'approved' && req.grant) void this.run(req, action);
+      else if (['denied', 'expired', 'cancelled'].includes(req.status)) this.settle(req, action, `${req.status}${reasonOf(req)}; nothing ran`);
+    }
+    return view;
+  }
+
+  private remember(req: ApprovalRequest): void {
+    this.known.set(req.id, req);
+  }
+
+  private async run(req: ApprovalRequest, action: LocalAction): Promise<void> {
+    action.state = 'running';
+    const grant = req.grant!;
+    try {
+      if (action.kind === 'sql') {
+        if (!this.broker?.isOpen(action.sessionId)) throw new GatehouseError('not_found', 'the tab that held the statement is closed; nothing ran');
+        const claims = await this.o.verifier.verify(grant.token, { kind: 'sql', action: action.text, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
+        const result = await this.broker.runApproved(action.sessionId, action.text, {
+          statementHash: actionHash('sql', action.text),
+          connectionId: req.connectionId,
+          requesterId: action.owner.id,
+          expiresAt: new Date(claims.exp * 1000),
+          consume: () => this.spend(req.id, claims.jti),
+        });
+        this.deps.events.emit('approvals.sqlResult', { requestId: req.id, sessionId: action.sessionId, result });
+        this.settle(req, action, 'ran');
+      } else {
+        if (!this.terminals?.isOpen(action.terminalId)) throw new GatehouseError('not_found', 'the terminal that held the line is closed; nothing ran');
+        const claims = await this.o.verifier.verify(grant.token, { kind: 'shell', action: action.line, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
+        if (!(await this.spend(req.id, claims.jti))) throw new GatehouseError('forbidden', 'the approval was already used');
+        if (!this.terminals.release(action.terminalId, action.heldId)) throw new GatehouseError('not_found', 'the terminal closed before the line could be sent; it did not run');
+        this.terminals.announce(action.terminalId, `approved by ${approvers(req)}: sending the held line`);
+        this.settle(req, action, 'ran');
+      }
+    } catch (err) {
+      const why = err instanceof GatehouseError ? err.message : 'it could not be run';
+      this.deps.logger.warn({ requestId: req.id, why }, 'approved action not run');
+      this.settle(req, action, why.startsWith('Not run') ? why : `Not run: ${why}`);
+    }
+  }
+
+  /** Spends the grant: on the server first (authoritative, and fails closed when unreachable), then here. */
+  private async spend(requestId: string, grantId: string): Promise<boolean> {
+    const consumed = await this.o.client.consume(requestId, grantId);
+    this.remember(consumed);
+    return this.o.verifier.markUsed(grantId);
+  }
+
+  private settle(req: ApprovalRequest, action: LocalAction, outcome: string): void {
+    action.state = 'done';
+    this.local.delete(req.id);
+    this.outcomes.set(req.id, outcome);
+    if (action.kind === 'sql') this.broker?.hold(action.sessionId, -1);
+    else if (outcome !== 'ran') this.terminals?.announce(action.terminalId, `request ${req.id}: ${outcome}`);
+    this.deps.events.emit('approvals.changed', this.view(this.known.get(req.id) ?? req));
+  }
+
+  private async grantAccess(req: ApprovalRequest): Promise<void> {
+    try {
+      const claims = await this.o.verifier.verify(req.grant!.token, { kind: 'access', action: null, connectionId: req.connectionId, requesterId: req.requester, requestId: req.id });
+      this.o.gate.grant({ requestId: req.id, identityId: req.requester, connectionId: req.connectionId, expiresAt: claims.exp * 1000 });
+      this.o.onAccessChanged();
+    } catch (err) {
+      this.deps.logger.warn({ requestId: req.id, err: err instanceof Error ? err.message : String(err) }, 'access grant refused');
+    }
+  }
+
+  private view(req: ApprovalRequest): ApprovalView {
+    const { grant: _grant, ...rest } = req;
+    const action = this.local.get(req.id);
+    return {
+      ...rest,
+      sessionId: action?.kind === 'sql' ? action.sessionId : null,
+      terminalId: action?.kind === 'shell' ? action.terminalId : null,
+      outcome: this.outcomes.get(req.id) ?? null,
+    };
+  }
+
+  private setStatus(status: PolicyServerStatus): void {
+    this.statusNow = status;
+    this.deps.events.emit('policyServer.status', status);
+  }
+
+  private identity(): Identity {
+    const identity = this.deps.identity.current();
+    if (!identity) throw new GatehouseError('forbidden', 'Sign in to request or decide approvals');
+    return identity;
+  }
+
+  private maskerFor(identity: Identity): Masker {
+    const { policy } = effectivePolicy(this.deps.policy.current(), identity);
+    let masker = this.maskers.get(policy);
+    if (!masker) this.maskers.set(policy, (masker = createMasker(policy.masking)));
+    return masker;
+  }
+
+  private need<T>(feature: T | null): T {
+    if (!feature) throw new GatehouseError('unavailable', 'Approvals are starting; try again in a moment');
+    return feature;
+  }
+}
+
+function reasonOf(req: ApprovalRequest): string {
+  const last = req.decisions.at(-1);
+  return last?.reason ? ` (${last.reason})` : '';
+}
+
+function approvers(req: ApprovalRequest): string {
+  return req.decisions.filter((d) => d.decision === 'approve').map((d) => d.byName).join(', ') || 'an approver';
+}

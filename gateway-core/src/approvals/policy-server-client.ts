@@ -1,0 +1,159 @@
+/**
+ * gateway-core's client of the policy server (policy-server/). Every response is validated with
+ * the shared API schemas; every failure becomes a GatehouseError whose message a user can act on.
+ * The bearer token comes from the identity provider and is never logged or put in an error.
+ */
+import type { z } from 'zod';
+import { GatehouseError } from '../bridge/gatehouse-error.js';
+import {
+  ActiveAccess,
+  ApiError,
+  ApprovalList,
+  ApprovalRequest,
+  Me,
+  PolicyVersion,
+  type ApprovalListQuery,
+  type CreateApprovalRequest,
+} from './policy-server-api.js';
+
+export interface PolicyServerClientOptions {
+  /** e.g. http://127.0.0.1:7400 — the server's base URL, without a trailing /v1. */
+  baseUrl: string;
+  accessToken: () => Promise<string | null>;
+  /** Per request; a policy server that does not answer is treated as unreachable. */
+  timeoutMs?: number;
+}
+
+/** Thrown when the server cannot be reached at all (as opposed to answering with an error). */
+export class PolicyServerUnreachable extends GatehouseError {
+  constructor(baseUrl: string, cause: string) {
+    super('unavailable', `The policy server at ${baseUrl} is unreachable (${cause}); approvals are paused until it is back`);
+    this.name = 'PolicyServerUnreachable';
+  }
+}
+
+export class PolicyServerClient {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: PolicyServerClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  me(): Promise<Me> {
+    return this.call('GET', '/v1/me', Me);
+  }
+
+  currentPolicy(): Promise<PolicyVersion> {
+    return this.call('GET', '/v1/policy', PolicyVersion);
+  }
+
+  createRequest(body: CreateApprovalRequest): Promise<ApprovalRequest> {
+    return this.call('POST', '/v1/approvals', ApprovalRequest, body);
+  }
+
+  async listRequests(query: ApprovalListQuery = {}): Promise<ApprovalRequest[]> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.size > 0 ? `?${params.toString()}` : '';
+    return (await this.call('GET', `/v1/approvals${qs}`, ApprovalList)).requests;
+  }
+
+  getRequest(id: string): Promise<ApprovalRequest> {
+    return this.call('GET', `/v1/approvals/${encodeURIComponent(id)}`, ApprovalRequest);
+  }
+
+  decide(id: string, decision: 'approve' | 'deny', reason: string): Promise<ApprovalRequest> {
+    return this.call('POST', `/v1/approvals/${encodeURIComponent(id)}/${decision}`, ApprovalRequest, { reason });
+  }
+
+  cancel(id: string): Promise<ApprovalRequest> {
+    return this.call('POST', `/v1/approvals/${encodeURIComponent(id)}/cancel`, ApprovalRequest, {});
+  }
+
+  /** Spends a grant on the server; a second call for the same grant is refused there (409). */
+  consume(id: string, grantId: string): Promise<ApprovalRequest> {
+    return this.call('POST', `/v1/approvals/${encodeURIComponent(id)}/consume`, ApprovalRequest, { grantId });
+  }
+
+  async activeAccess(): Promise<ApprovalRequest[]> {
+    return (await this.call('GET', '/v1/access/active', ActiveAccess)).requests;
+  }
+
+  /** The URL of the server's grant-signing keys. */
+  get jwksUrl(): URL {
+    return new URL(`${this.baseUrl}/.well-known/jwks.json`);
+  }
+
+  /** Opens the per-user event stream; the caller reads and parses the body. */
+  async openEventStream(signal: AbortSignal): Promise<Response> {
+    const headers = await this.headers();
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/v1/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal });
+    } catch (err) {
+      throw new PolicyServerUnreachable(this.baseUrl, describeFetchError(err));
+    }
+    if (!res.ok || !res.body) throw await this.errorFrom(res);
+    return res;
+  }
+
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const headers = await this.headers();
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new PolicyServerUnreachable(this.baseUrl, describeFetchError(err));
+    }
+    if (!res.ok) throw await this.errorFrom(res);
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      throw new GatehouseError('unavailable', `The policy server answered ${method} ${path} with something that is not JSON`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new GatehouseError('unavailable', `The policy server's answer to ${method} ${path} does not match the API (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    return parsed.data;
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    const token = await this.options.accessToken();
+    if (!token) throw new GatehouseError('forbidden', 'Sign in to reach the policy server');
+    return { authorization: `Bearer ${token}` };
+  }
+
+  private async errorFrom(res: Response): Promise<GatehouseError> {
+    const body = ApiError.safeParse(await res.json().catch(() => null));
+    const message = body.success ? body.data.message : `HTTP ${res.status}`;
+    const code = res.status === 404 ? 'not_found' : res.status === 401 || res.status === 403 ? 'forbidden' : res.status >= 500 ? 'unavailable' : 'invalid_input';
+    return new ApiCallError(code, `Policy server: ${message}`, res.status, body.success ? body.data.code : 'http_error');
+  }
+}
+
+/** The server answered with an error; `apiCode` is its machine-readable code (e.g. grant_used). */
+export class ApiCallError extends GatehouseError {
+  constructor(
+    code: GatehouseError['code'],
+    message: string,
+    readonly status: number,
+    readonly apiCode: string,
+  ) {
+    super(code, message);
+    this.name = 'ApiCallError';
+  }
+}
+
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  if (cause && typeof cause.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
+  if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';
+  return 'network error';
+}
