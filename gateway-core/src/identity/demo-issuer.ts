@@ -4,7 +4,9 @@
  * OIDC users (issuer, audience, expiry, algorithm), through a local JWKS.
  */
 import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet, type CryptoKey } from 'jose';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { Identity } from '../contract/bridge-contract.js';
 
 export const DEMO_ISSUER = 'urn:gatehouse:demo-issuer';
@@ -22,10 +24,28 @@ export class DemoIssuer {
   ) {}
 
   static async create(): Promise<DemoIssuer> {
-    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = randomUUID();
     const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
     return new DemoIssuer(privateKey, { keys: [jwk] }, kid);
+  }
+
+  /**
+   * The demo's key kept in its data folder (0600), so that `gatehouse approvals --demo` can act as
+   * a demo admin against the running demo. It signs demo identities only, for the demo's own
+   * in-process policy server; it is as secret as the demo's data folder and no more.
+   */
+  static async openOrCreate(keyFile: string): Promise<DemoIssuer> {
+    if (existsSync(keyFile)) {
+      const saved = JSON.parse(readFileSync(keyFile, 'utf8')) as { kid: string; privateJwk: JWK };
+      const privateKey = (await importJWK(saved.privateJwk, 'ES256')) as CryptoKey;
+      const { d: _d, ...publicJwk } = saved.privateJwk;
+      return new DemoIssuer(privateKey, { keys: [{ ...publicJwk, kid: saved.kid, alg: 'ES256', use: 'sig' }] }, saved.kid);
+    }
+    const issuer = await DemoIssuer.create();
+    mkdirSync(dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, JSON.stringify({ kid: issuer.kid, privateJwk: await exportJWK(issuer.privateKey) }), { mode: 0o600 });
+    return issuer;
   }
 
   readonly issuer = DEMO_ISSUER;
