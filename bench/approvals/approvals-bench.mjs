@@ -30,7 +30,7 @@ const url = await new Promise((resolve, reject) => {
 });
 const engineer = new core.PolicyServerClient({ baseUrl: url, accessToken: () => issuer.tokenFor(engineerId) });
 const admin = new core.PolicyServerClient({ baseUrl: url, accessToken: () => issuer.tokenFor(adminId) });
-const verifier = new core.GrantVerifier(engineer.jwksUrl);
+const verifier = new core.GrantVerifier(() => engineer.jwksUrl());
 
 const sqlRequest = (i) => ({
   kind: 'sql',

@@ -15,7 +15,8 @@ import { PolicyServerClient } from './policy-server-client.js';
 import { ServerEventStream } from './server-events.js';
 
 export interface PolicyServerOptions {
-  url: string;
+  /** A promise while the server is still starting (the demo's), so the app need not wait for it. */
+  url: string | Promise<string>;
   /** How often expired access grants are looked for (default 5 s). */
   sweepMs?: number;
   now?: () => number;
@@ -36,7 +37,7 @@ export function createApprovalsFeature(deps: Deps, options: PolicyServerOptions)
   const client = new PolicyServerClient({ baseUrl: options.url, accessToken: () => deps.identity.accessToken() });
   const gate = new ConnectionAccessGate(deps.policy, now, now());
   let connectionsChanged = (): void => undefined;
-  const service = new ApprovalService(deps, { client, verifier: new GrantVerifier(client.jwksUrl, now), gate, onAccessChanged: () => connectionsChanged() });
+  const service = new ApprovalService(deps, { client, verifier: new GrantVerifier(() => client.jwksUrl(), now), gate, onAccessChanged: () => connectionsChanged() });
   const stream = new ServerEventStream(
     client,
     { onEvent: (e) => service.onEvent(e), onConnected: () => void service.onConnected(), onDisconnected: (why) => service.onDisconnected(why) },

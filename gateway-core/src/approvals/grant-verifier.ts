@@ -18,15 +18,20 @@ export interface GrantExpectation {
 }
 
 export class GrantVerifier {
-  private readonly keys: JWTVerifyGetKey;
+  private keys: JWTVerifyGetKey | null = null;
   /** Grants spent by this app; the server keeps the authoritative record, this is the second lock. */
   private readonly used = new Set<string>();
 
-  constructor(jwksUrl: URL, private readonly now: () => number = Date.now) {
-    this.keys = createRemoteJWKSet(jwksUrl, { cooldownDuration: 5_000, timeoutDuration: 5_000 });
-  }
+  constructor(
+    private readonly jwksUrl: URL | (() => Promise<URL>),
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async verify(token: string, expected: GrantExpectation): Promise<GrantClaims> {
+    if (!this.keys) {
+      const url = typeof this.jwksUrl === 'function' ? await this.jwksUrl() : this.jwksUrl;
+      this.keys = createRemoteJWKSet(url, { cooldownDuration: 5_000, timeoutDuration: 5_000 });
+    }
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {

@@ -17,8 +17,11 @@ import {
 } from './policy-server-api.js';
 
 export interface PolicyServerClientOptions {
-  /** e.g. http://127.0.0.1:7400 — the server's base URL, without a trailing /v1. */
-  baseUrl: string;
+  /**
+   * e.g. http://127.0.0.1:7400 — the server's base URL, without a trailing /v1. A promise when
+   * the server is still starting (the demo's); calls wait for it, and fail if it never comes.
+   */
+  baseUrl: string | Promise<string>;
   accessToken: () => Promise<string | null>;
   /** Per request; a policy server that does not answer is treated as unreachable. */
   timeoutMs?: number;
@@ -33,12 +36,23 @@ export class PolicyServerUnreachable extends GatehouseError {
 }
 
 export class PolicyServerClient {
-  readonly baseUrl: string;
+  private readonly base: Promise<string>;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: PolicyServerClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.base = Promise.resolve(options.baseUrl).then((url) => url.replace(/\/+$/, ''));
+    // A server that failed to start is reported by each call; not as an unhandled rejection.
+    this.base.catch(() => undefined);
     this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  /** The server's base URL, once known. */
+  async baseUrl(): Promise<string> {
+    try {
+      return await this.base;
+    } catch (err) {
+      throw new GatehouseError('unavailable', `The policy server did not start (${err instanceof Error ? err.message : String(err)}); nothing can be approved`);
+    }
   }
 
   me(): Promise<Me> {
@@ -82,35 +96,37 @@ export class PolicyServerClient {
   }
 
   /** The URL of the server's grant-signing keys. */
-  get jwksUrl(): URL {
-    return new URL(`${this.baseUrl}/.well-known/jwks.json`);
+  async jwksUrl(): Promise<URL> {
+    return new URL(`${await this.baseUrl()}/.well-known/jwks.json`);
   }
 
   /** Opens the per-user event stream; the caller reads and parses the body. */
   async openEventStream(signal: AbortSignal): Promise<Response> {
+    const base = await this.baseUrl();
     const headers = await this.headers();
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}/v1/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal });
+      res = await fetch(`${base}/v1/events`, { headers: { ...headers, accept: 'text/event-stream' }, signal });
     } catch (err) {
-      throw new PolicyServerUnreachable(this.baseUrl, describeFetchError(err));
+      throw new PolicyServerUnreachable(base, describeFetchError(err));
     }
     if (!res.ok || !res.body) throw await this.errorFrom(res);
     return res;
   }
 
   private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const base = await this.baseUrl();
     const headers = await this.headers();
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      res = await fetch(`${base}${path}`, {
         method,
         headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new PolicyServerUnreachable(this.baseUrl, describeFetchError(err));
+      throw new PolicyServerUnreachable(base, describeFetchError(err));
     }
     if (!res.ok) throw await this.errorFrom(res);
     let json: unknown;

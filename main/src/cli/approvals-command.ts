@@ -14,7 +14,7 @@ const DemoServerFile = z.object({ url: z.string().url() });
 
 /** Where the running demo says its in-process policy server is, and the key its issuer signs with. */
 export function demoPolicyServerFiles(dataDir: string): { serverFile: string; issuerKeyFile: string } {
-  return { serverFile: join(dataDir, 'demo', 'policy-server.json'), issuerKeyFile: join(dataDir, 'demo', 'issuer-key.json') };
+  return { serverFile: join(dataDir, 'demo-approvals', 'policy-server.json'), issuerKeyFile: join(dataDir, 'demo-approvals', 'issuer-key.json') };
 }
 
 interface CommonOptions {

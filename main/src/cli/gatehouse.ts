@@ -9,6 +9,7 @@ import { runCheckSqlCommand } from './check-sql-command.js';
 import { runSqlCommand } from './sql-command.js';
 import { runSshCommand } from './ssh-command.js';
 import { runCheckCommandCommand } from './check-command-command.js';
+import { registerApprovalsCommand } from './approvals-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -111,6 +112,8 @@ program
     }
     process.exitCode = await runSecretsCommand(action, name, opts);
   });
+
+registerApprovalsCommand(program);
 
 function parsePort(value: string): number {
   const port = Number(value);

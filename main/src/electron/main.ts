@@ -5,6 +5,7 @@
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { defaultAppDataDir, loadConnectionsFile, startDemoGateway } from '@gatehouse/gateway-core';
+import { startDemoApprovals } from '../host/demo-approvals.js';
 import { readPackageVersion, rendererDistDir } from '../host/paths.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
 import { forwardEventsToWindow, registerIpcBridge } from './ipc-bridge.js';
@@ -27,8 +28,12 @@ async function main(): Promise<void> {
   await app.whenReady();
   installPermissionHandlers(session.defaultSession);
   registerAppProtocol(protocol, rendererDistDir());
+  const dataDir = process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir();
+  const approvals = await startDemoApprovals(dataDir);
   const gateway = startDemoGateway({
-    dataDir: process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir(),
+    dataDir,
+    issuer: approvals.issuer,
+    policyServer: approvals.policyServer,
     reset: process.argv.includes('--reset-demo'),
     extraConnections: configArg() ? loadConnectionsFile(configArg() ?? '').connections : [],
     shell: 'electron',
@@ -43,7 +48,7 @@ async function main(): Promise<void> {
   app.once('before-quit', () => {
     detachEvents();
     removeIpc();
-    void gateway.close();
+    void gateway.close().then(() => approvals.stop());
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
 }
