@@ -66,13 +66,11 @@ const EVENTS = 20;
 const adminToken = await issuer.tokenFor(adminId);
 const arrivals = new Map(); // request id -> arrival times
 const streams = [];
-let open = 0;
 await Promise.all(
   Array.from({ length: CLIENTS }, async () => {
     const controller = new AbortController();
     const res = await fetch(`${url}/v1/events`, { headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' }, signal: controller.signal });
     streams.push(controller);
-    open++;
     void (async () => {
       const decoder = new TextDecoder();
       let buffer = '';
