@@ -26,3 +26,9 @@ export { EXTERNAL_URL_ALLOWLIST, isAllowedExternalUrl } from './bridge/external-
 export * from './approvals/index.js';
 export { rolesForGroups, approvalRuleFor, mayApprove } from './policy/approval-rules.js';
 export { parseYamlDocument } from './config/parse-yaml-document.js';
+export { OidcIdentityProvider, DEFAULT_OIDC_SCOPES, describeOidcError, type OidcIdentityProviderOptions, type OidcSignInSettings } from './identity/oidc-identity-provider.js';
+export { SignInConfig, PolicyServerConfig } from './connections/connection-config.js';
+export { DemoIssuer, DEMO_ISSUER, POLICY_SERVER_AUDIENCE } from './identity/demo-issuer.js';
+export { PolicyServerClient, PolicyServerUnreachable, ApiCallError } from './approvals/policy-server-client.js';
+export { GrantVerifier } from './approvals/grant-verifier.js';
+export type { PolicyServerOptions } from './approvals/approvals-feature.js';

@@ -169,9 +169,24 @@ export class ApprovalService {
     const action = this.local.get(req.id);
     if (action && action.state === 'waiting') {
       if (req.status === 'approved' && req.grant) void this.run(req, action);
+      else if (req.status === 'approved') void this.fetchGrantAsOwner(req, action);
       else if (['denied', 'expired', 'cancelled'].includes(req.status)) this.settle(req, action, `${req.status}${reasonOf(req)}; nothing ran`);
     }
     return view;
+  }
+
+  /**
+   * The grant is shown only to the requester. When someone else is in front of this (demo) app
+   * as it arrives, read the request as its owner, where the identity provider allows that.
+   */
+  private async fetchGrantAsOwner(req: ApprovalRequest, action: LocalAction): Promise<void> {
+    if (action.owner.id === this.deps.identity.current()?.id || !this.deps.identity.accessTokenFor) return;
+    try {
+      const own = await this.o.client.getRequest(req.id, action.owner.id);
+      if (own.grant && action.state === 'waiting') void this.run(own, action);
+    } catch (err) {
+      this.deps.logger.warn({ requestId: req.id, err: err instanceof Error ? err.message : String(err) }, 'could not read the grant as its requester');
+    }
   }
 
   private remember(req: ApprovalRequest): void {
@@ -190,14 +205,14 @@ export class ApprovalService {
           connectionId: req.connectionId,
           requesterId: action.owner.id,
           expiresAt: new Date(claims.exp * 1000),
-          consume: () => this.spend(req.id, claims.jti),
+          consume: () => this.spend(req.id, claims.jti, action.owner.id),
         });
         this.deps.events.emit('approvals.sqlResult', { requestId: req.id, sessionId: action.sessionId, result });
         this.settle(req, action, 'ran');
       } else {
         if (!this.terminals?.isOpen(action.terminalId)) throw new GatehouseError('not_found', 'the terminal that held the line is closed; nothing ran');
         const claims = await this.o.verifier.verify(grant.token, { kind: 'shell', action: action.line, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
-        if (!(await this.spend(req.id, claims.jti))) throw new GatehouseError('forbidden', 'the approval was already used');
+        if (!(await this.spend(req.id, claims.jti, action.owner.id))) throw new GatehouseError('forbidden', 'the approval was already used');
         if (!this.terminals.release(action.terminalId, action.heldId)) throw new GatehouseError('not_found', 'the terminal closed before the line could be sent; it did not run');
         this.terminals.announce(action.terminalId, `approved by ${approvers(req)}: sending the held line`);
         this.settle(req, action, 'ran');
@@ -210,8 +225,10 @@ export class ApprovalService {
   }
 
   /** Spends the grant: on the server first (authoritative, and fails closed when unreachable), then here. */
-  private async spend(requestId: string, grantId: string): Promise<boolean> {
-    const consumed = await this.o.client.consume(requestId, grantId);
+  private async spend(requestId: string, grantId: string, ownerId: string): Promise<boolean> {
+    // Spent as its owner: in the demo someone else may be in front of the app by now.
+    const asOwner = ownerId === this.deps.identity.current()?.id ? undefined : ownerId;
+    const consumed = await this.o.client.consume(requestId, grantId, asOwner);
     this.remember(consumed);
     return this.o.verifier.markUsed(grantId);
   }

@@ -34,7 +34,8 @@ type Deps = Pick<GatewayServices, 'identity' | 'policy' | 'events' | 'logger'>;
 
 export function createApprovalsFeature(deps: Deps, options: PolicyServerOptions): ApprovalsFeature {
   const now = options.now ?? Date.now;
-  const client = new PolicyServerClient({ baseUrl: options.url, accessToken: () => deps.identity.accessToken() });
+  const tokenFor = deps.identity.accessTokenFor?.bind(deps.identity);
+  const client = new PolicyServerClient({ baseUrl: options.url, accessToken: () => deps.identity.accessToken(), ...(tokenFor ? { accessTokenFor: tokenFor } : {}) });
   const gate = new ConnectionAccessGate(deps.policy, now, now());
   let connectionsChanged = (): void => undefined;
   const service = new ApprovalService(deps, { client, verifier: new GrantVerifier(() => client.jwksUrl(), now), gate, onAccessChanged: () => connectionsChanged() });

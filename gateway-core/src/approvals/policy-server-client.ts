@@ -23,6 +23,8 @@ export interface PolicyServerClientOptions {
    */
   baseUrl: string | Promise<string>;
   accessToken: () => Promise<string | null>;
+  /** Demo only: another identity's token (see IdentityProvider.accessTokenFor). */
+  accessTokenFor?: (identityId: string) => Promise<string | null>;
   /** Per request; a policy server that does not answer is treated as unreachable. */
   timeoutMs?: number;
 }
@@ -74,8 +76,9 @@ export class PolicyServerClient {
     return (await this.call('GET', `/v1/approvals${qs}`, ApprovalList)).requests;
   }
 
-  getRequest(id: string): Promise<ApprovalRequest> {
-    return this.call('GET', `/v1/approvals/${encodeURIComponent(id)}`, ApprovalRequest);
+  /** `asIdentity`: read it as that (demo) identity, e.g. the requester, whose view carries the grant. */
+  getRequest(id: string, asIdentity?: string): Promise<ApprovalRequest> {
+    return this.call('GET', `/v1/approvals/${encodeURIComponent(id)}`, ApprovalRequest, undefined, asIdentity);
   }
 
   decide(id: string, decision: 'approve' | 'deny', reason: string): Promise<ApprovalRequest> {
@@ -87,8 +90,8 @@ export class PolicyServerClient {
   }
 
   /** Spends a grant on the server; a second call for the same grant is refused there (409). */
-  consume(id: string, grantId: string): Promise<ApprovalRequest> {
-    return this.call('POST', `/v1/approvals/${encodeURIComponent(id)}/consume`, ApprovalRequest, { grantId });
+  consume(id: string, grantId: string, asIdentity?: string): Promise<ApprovalRequest> {
+    return this.call('POST', `/v1/approvals/${encodeURIComponent(id)}/consume`, ApprovalRequest, { grantId }, asIdentity);
   }
 
   async activeAccess(): Promise<ApprovalRequest[]> {
@@ -114,9 +117,9 @@ export class PolicyServerClient {
     return res;
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, schema: S, body?: unknown, asIdentity?: string): Promise<z.output<S>> {
     const base = await this.baseUrl();
-    const headers = await this.headers();
+    const headers = await this.headers(asIdentity);
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -140,8 +143,8 @@ export class PolicyServerClient {
     return parsed.data;
   }
 
-  private async headers(): Promise<Record<string, string>> {
-    const token = await this.options.accessToken();
+  private async headers(asIdentity?: string): Promise<Record<string, string>> {
+    const token = asIdentity === undefined ? await this.options.accessToken() : await this.options.accessTokenFor?.(asIdentity);
     if (!token) throw new GatehouseError('forbidden', 'Sign in to reach the policy server');
     return { authorization: `Bearer ${token}` };
   }

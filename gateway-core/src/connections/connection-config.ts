@@ -60,8 +60,42 @@ export type ConnectionConfig = z.infer<typeof ConnectionConfig>;
 export type PostgresConnectionConfig = z.infer<typeof PostgresConnectionConfig>;
 export type SshConnectionConfig = z.infer<typeof SshConnectionConfig>;
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https, or plain http only to this machine (a test or a local provider): tokens cross this link. */
+const ServiceUrl = z.url({ protocol: /^https?$/ }).refine((value) => {
+  if (!URL.canParse(value)) return true; // z.url has reported it already
+  const url = new URL(value);
+  return url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname);
+}, 'must be an https URL (plain http is allowed only for 127.0.0.1, localhost or [::1])');
+
+/** OIDC sign-in (configured mode): a public native client using Authorization Code + PKCE. */
+export const SignInConfig = z
+  .object({
+    issuer: ServiceUrl,
+    clientId: z.string().min(1).max(200),
+    /** Default: openid profile email offline_access. */
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token (no spaces or quotes)'))
+      .min(1)
+      .refine((s) => s.includes('openid'), 'must include "openid"')
+      .optional(),
+    /** The resource (RFC 8707) access tokens are requested for; the policy server checks it as `aud`. */
+    audience: z.string().min(1).max(500).optional(),
+    /** The ID-token claim holding the user's groups (default `groups`). */
+    groupsClaim: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type SignInConfig = z.infer<typeof SignInConfig>;
+
+/** The central policy server (approvals, policy versions, audit). */
+export const PolicyServerConfig = z.object({ url: ServiceUrl }).strict();
+export type PolicyServerConfig = z.infer<typeof PolicyServerConfig>;
+
 export const ConnectionsFile = z
   .object({
+    signIn: SignInConfig.optional(),
+    policyServer: PolicyServerConfig.optional(),
     connections: z.array(ConnectionConfig).superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((c, i) => {

@@ -49,6 +49,10 @@ export class DemoIdentityProvider implements IdentityProvider {
     return this.issuer ? this.issuer.tokenFor(this.active) : null;
   }
 
+  async accessTokenFor(identityId: string): Promise<string | null> {
+    return this.issuer ? this.issuer.tokenFor(findIdentity(identityId)) : null;
+  }
+
   onChange(listener: (state: IdentityState) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

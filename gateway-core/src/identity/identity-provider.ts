@@ -16,5 +16,10 @@ export interface IdentityProvider {
   signOut(): Promise<IdentityState>;
   /** A bearer token for the policy server, or null when signed out. */
   accessToken(): Promise<string | null>;
+  /**
+   * Demo only: a token for another of the demo's identities, so that a statement Erin asked for
+   * still runs when Ada, at the same laptop, approves it. OIDC providers hold one person's tokens.
+   */
+  accessTokenFor?(identityId: string): Promise<string | null>;
   onChange(listener: (state: IdentityState) => void): () => void;
 }

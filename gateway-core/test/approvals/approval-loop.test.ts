@@ -129,6 +129,25 @@ describe('SQL: a held write runs exactly once, after an admin approves it', () =
   });
 });
 
+describe('the demo: one laptop, switching between Erin and Ada', () => {
+  it('runs Erin’s held statement as Erin when Ada approves it from the same app', async () => {
+    const laptop = app('engineer');
+    try {
+      await laptop.waitFor('policyServer.status', (s) => s.state === 'connected', 'connected');
+      const { sessionId } = await laptop.call('sql.open', { connectionId: 'pg-main' });
+      const text = "UPDATE customers SET city = 'Switched City' WHERE id = 5";
+      const request = await laptop.call('approvals.request', { kind: 'sql', sessionId, text, justification: 'demo flow' });
+      await laptop.call('identity.switch', { identityId: 'admin' });
+      await laptop.call('approvals.decide', { requestId: request.id, decision: 'approve', reason: 'fine' });
+      const ran = await laptop.waitFor('approvals.sqlResult', (r) => r.requestId === request.id, 'the run as Erin');
+      expect(ran.result.results[0]).toMatchObject({ status: 'done', rowCount: 1 });
+      expect((await superuserQuery('SELECT city FROM customers WHERE id = 5')).rows[0].city).toBe('Switched City');
+    } finally {
+      await laptop.close();
+    }
+  });
+});
+
 describe('shell: a held line is sent once approved', () => {
   it('holds `touch`, and runs exactly that line after approval', async () => {
     const { terminalId } = await engineer.call('terminal.open', { connectionId: 'ssh-main', cols: 100, rows: 30 });

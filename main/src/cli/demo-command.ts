@@ -1,8 +1,8 @@
 import { ConfigError, defaultAppDataDir, loadConnectionsFile, startDemoGateway, type ConnectionConfig } from '@gatehouse/gateway-core';
-import { startBrowserShell } from '../browser-shell/browser-shell-server.js';
-import { findChromium, hasDisplay, openAppWindow, type AppWindow } from '../host/chromium-launcher.js';
+import { hostInBrowserShell, waitForStopSignal } from '../host/browser-shell-host.js';
+import { startDemoApprovals } from '../host/demo-approvals.js';
 import { findElectronBinary, runElectron } from '../host/electron-launcher.js';
-import { appRoot, readPackageVersion, rendererDistDir } from '../host/paths.js';
+import { appRoot, readPackageVersion } from '../host/paths.js';
 
 export interface DemoCommandOptions {
   port?: number;
@@ -46,39 +46,32 @@ export async function runDemoCommand(opts: DemoCommandOptions): Promise<number> 
       throw e;
     }
   }
+  const approvals = await startDemoApprovals(dataDir);
   const gateway = startDemoGateway({
     dataDir,
     extraConnections,
+    issuer: approvals.issuer,
+    policyServer: approvals.policyServer,
     ...(process.env.GATEHOUSE_DEMO_DB_PASSWORD ? { demoDatabasePassword: process.env.GATEHOUSE_DEMO_DB_PASSWORD } : {}),
     reset: opts.resetDemo ?? false,
     shell: 'browser',
     version: readPackageVersion(),
     onProgress: log,
   });
-  const shell = await startBrowserShell({
-    dispatcher: gateway.dispatcher,
-    events: gateway.events,
-    staticDir: rendererDistDir(),
+  const host = await hostInBrowserShell(gateway, {
     ...(opts.port !== undefined ? { port: opts.port } : {}),
+    open: opts.open,
+    onUrl: (url) => {
+      process.stdout.write(`Gatehouse demo is running at ${url}\n`);
+      log(`data in ${dataDir}; log in ${gateway.logFile}; press Ctrl-C to stop`);
+      void gateway.ready.then((env) => log(env ? 'demo targets are ready' : `demo targets failed to start; see ${gateway.logFile}`));
+    },
   });
-  process.stdout.write(`Gatehouse demo is running at ${shell.url}\n`);
-  log(`data in ${dataDir}; log in ${gateway.logFile}; press Ctrl-C to stop`);
 
-  void gateway.ready.then((env) => log(env ? 'demo targets are ready' : `demo targets failed to start; see ${gateway.logFile}`));
-
-  let window: AppWindow | undefined;
-  const chromium = findChromium();
-  if (opts.open && chromium && hasDisplay()) window = openAppWindow(chromium, shell.url);
-
-  await new Promise<void>((resolve) => {
-    // Stay subscribed after the first signal: npm and the terminal may both deliver Ctrl-C,
-    // and a second one must not kill us halfway through cleanup.
-    const stop = (): void => resolve();
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
-  });
+  await waitForStopSignal();
   log('stopping');
-  window?.close();
-  await shell.close();
+  await host.stop();
   await gateway.close();
+  await approvals.stop();
   return 0;
 }

@@ -10,6 +10,7 @@ import { runSqlCommand } from './sql-command.js';
 import { runSshCommand } from './ssh-command.js';
 import { runCheckCommandCommand } from './check-command-command.js';
 import { registerApprovalsCommand } from './approvals-command.js';
+import { registerStartCommand } from './start-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -113,6 +114,7 @@ program
     process.exitCode = await runSecretsCommand(action, name, opts);
   });
 
+registerStartCommand(program);
 registerApprovalsCommand(program);
 
 function parsePort(value: string): number {

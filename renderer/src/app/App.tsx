@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ApprovalsProvider } from '../features/approvals/ApprovalsProvider';
 import { ConnectionList } from '../features/connections/ConnectionList';
 import { DemoBanner } from '../features/demo-banner/DemoBanner';
 import { IdentitySwitcher } from '../features/identity/IdentitySwitcher';
@@ -27,20 +28,22 @@ export function App() {
           <IdentitySwitcher />
         </div>
       </header>
-      <div className="body">
-        <aside className="sidebar" aria-label="Connections">
-          <ConnectionList
-            selectedId={selectedConnection}
-            onSelect={(connection) => {
-              setSelectedConnection(connection.id);
-              setArea(connection.type === 'postgres' ? 'sql' : 'terminal');
-            }}
-          />
-        </aside>
-        <main className="main-area">
-          <Workspace area={area} onAreaChange={setArea} selectedConnection={selectedConnection} />
-        </main>
-      </div>
+      <ApprovalsProvider>
+        <div className="body">
+          <aside className="sidebar" aria-label="Connections">
+            <ConnectionList
+              selectedId={selectedConnection}
+              onSelect={(connection) => {
+                setSelectedConnection(connection.id);
+                setArea(connection.type === 'postgres' ? 'sql' : 'terminal');
+              }}
+            />
+          </aside>
+          <main className="main-area">
+            <Workspace area={area} onAreaChange={setArea} selectedConnection={selectedConnection} />
+          </main>
+        </div>
+      </ApprovalsProvider>
       <footer className="status-bar" role="status">
         {error ? <span className="status-error">{error}</span> : <span>{info ? `Gatehouse ${info.version} · ${info.shell === 'electron' ? 'desktop' : 'browser shell'}` : 'Connecting to host…'}</span>}
       </footer>

@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { useAppState } from '../../app/AppContext';
+import { OidcSignIn } from './OidcSignIn';
 
-/** Who the demo acts as. With OIDC sign-in this becomes the signed-in user and their roles. */
+/** Who the demo acts as; with OIDC sign-in (configured mode), the signed-in user and their roles. */
 export function IdentitySwitcher() {
   const { bridge, identity } = useAppState();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!identity) return <div className="identity identity-placeholder" aria-hidden />;
+  if (identity.provider === 'oidc') return <OidcSignIn identity={identity} />;
   const current = identity.current;
 
   return (

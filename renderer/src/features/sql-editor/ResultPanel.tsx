@@ -87,7 +87,7 @@ function excerpt(origin: RunOrigin | null, start: number, end: number): string |
   return part ? (part.length > 120 ? `${part.slice(0, 117)}…` : part) : null;
 }
 
-function RefusalPanel({ refusal, origin }: { refusal: SqlRefusal; origin: RunOrigin | null }) {
+function RefusalPanel({ refusal, origin, onRequestApproval }: { refusal: SqlRefusal; origin: RunOrigin | null; onRequestApproval: ((refusal: SqlRefusal) => void) | null }) {
   const part = refusal.location ? excerpt(origin, refusal.location.start, refusal.location.end) : null;
   return (
     <div className="sql-error refusal" role="alert" data-testid="sql-error" data-kind="refused" data-class={refusal.class ?? 'unclassified'} data-rule={refusal.rule}>
@@ -106,6 +106,14 @@ function RefusalPanel({ refusal, origin }: { refusal: SqlRefusal; origin: RunOri
           </span>
         )}
       </div>
+      {refusal.action === 'approve' && onRequestApproval && (
+        <div className="refusal-actions">
+          <span className="muted">An approver can let exactly this statement run once.</span>
+          <button type="button" className="primary-button" onClick={() => onRequestApproval(refusal)} data-testid="sql-request-approval">
+            Request approval
+          </button>
+        </div>
+      )}
     </div>
   );
 }
@@ -125,7 +133,7 @@ function ErrorPanel({ error }: { error: SqlError }) {
   );
 }
 
-function Problems({ view, grid }: { view: RunView; grid: GridData | null }) {
+function Problems({ view, grid, onRequestApproval }: { view: RunView; grid: GridData | null; onRequestApproval: ((refusal: SqlRefusal) => void) | null }) {
   const final = view.results[view.results.length - 1];
   const messages = [view.failure, view.cancelError, grid?.fetchError].filter((m): m is string => Boolean(m));
   return (
@@ -135,18 +143,29 @@ function Problems({ view, grid }: { view: RunView; grid: GridData | null }) {
           <div className="error-message">{m}</div>
         </div>
       ))}
-      {final?.status === 'refused' && <RefusalPanel refusal={final.refusal} origin={view.origin} />}
+      {final?.status === 'refused' && <RefusalPanel refusal={final.refusal} origin={view.origin} onRequestApproval={onRequestApproval} />}
       {final?.status === 'error' && <ErrorPanel error={final.error} />}
     </>
   );
 }
 
-export function ResultPanel({ view, onFetchMore, onRetryFetch }: { view: RunView; onFetchMore: () => void; onRetryFetch: () => void }) {
+export function ResultPanel({
+  view,
+  onFetchMore,
+  onRetryFetch,
+  onRequestApproval = null,
+}: {
+  view: RunView;
+  onFetchMore: () => void;
+  onRetryFetch: () => void;
+  /** Offered on a refusal whose action is 'approve'; null when a request for this text is already pending. */
+  onRequestApproval?: ((refusal: SqlRefusal) => void) | null;
+}) {
   const grid = view.grid;
   return (
     <div className="result-panel">
       <StatusLine view={view} grid={grid} />
-      <Problems view={view} grid={grid} />
+      <Problems view={view} grid={grid} onRequestApproval={onRequestApproval} />
       {view.results.length > 1 && (
         <ol className="statement-list" data-testid="statement-list" aria-label="Statements in this run">
           {view.results.map((r, i) => (

@@ -7,6 +7,9 @@ import { ResultPanel } from './ResultPanel';
 import { RunToolbar } from './RunToolbar';
 import { quoteIdent } from './quote-ident';
 import type { EditorMarker, SqlEditorHandle } from './SqlEditor';
+import { SqlApprovalCard } from './SqlApprovalCard';
+import { SqlApprovalDialog } from './SqlApprovalDialog';
+import { useSqlApproval } from './use-sql-approval';
 import { useSqlSession, type RunView } from './use-sql-session';
 
 // Monaco is most of the bundle; loading it with the first editor tab keeps the app's first paint light.
@@ -68,6 +71,8 @@ export function SqlTab({
   const [exportNote, setExportNote] = useState<string | null>(null);
   const running = view.phase === 'running';
   const markers = useMemo(() => markersFor(view), [view]);
+  const approval = useSqlApproval(session);
+  const heldText = view.origin?.text ?? null;
 
   const start = (text: string, editorOffset: number | null, label?: string): void => {
     if (running || !text.trim()) return;
@@ -130,8 +135,15 @@ export function SqlTab({
               </Suspense>
             </LoadBoundary>
           </div>
-          <ResultPanel view={view} onFetchMore={session.fetchMore} onRetryFetch={session.retryFetch} />
+          {approval.requested && <SqlApprovalCard requestId={approval.requested.id} text={approval.requested.text} onDismiss={approval.dismiss} />}
+          <ResultPanel
+            view={view}
+            onFetchMore={session.fetchMore}
+            onRetryFetch={session.retryFetch}
+            onRequestApproval={heldText !== null && !approval.pendingFor(heldText) ? (refusal) => approval.ask({ text: heldText, refusal }) : null}
+          />
         </div>
+        {approval.asking && <SqlApprovalDialog held={approval.asking} onSubmit={approval.submit} onCancel={approval.closeDialog} />}
         {historyOpen && <HistoryPanel bridge={bridge} connectionId={connectionId} refreshKey={runs} onOpen={(text) => editor.current?.replaceText(text)} />}
       </div>
     </div>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { GatehouseBridge, MaskedCell, SqlColumn, SqlStatementResult } from '@gatehouse/gateway-core/contract';
+import type { GatehouseBridge, MaskedCell, SqlColumn, SqlRunResult, SqlStatementResult } from '@gatehouse/gateway-core/contract';
 import { BridgeFailure, call, messageOf, plainError } from './bridge-call';
 
 export type RowsResult = Extract<SqlStatementResult, { status: 'rows' }>;
@@ -145,6 +145,17 @@ export function useSqlSession(bridge: GatehouseBridge, connectionId: string) {
     [bridge, ensureSession],
   );
 
+  /**
+   * Shows a result that did not come from `run`: an approved statement that gateway-core ran in
+   * this tab's session (approvals.sqlResult). It supersedes whatever the panel showed.
+   */
+  const showResult = useCallback((origin: RunOrigin, result: SqlRunResult): void => {
+    runSeq.current++;
+    fetching.current = false;
+    const last = result.results.findLast((r): r is RowsResult => r.status === 'rows');
+    setView({ ...IDLE, phase: 'done', startedAt: Date.now(), origin, results: result.results, notices: result.notices, grid: last ? toGrid(last) : null });
+  }, []);
+
   const close = useCallback(async (): Promise<void> => {
     runSeq.current++;
     const sessionId = session.current;
@@ -155,7 +166,7 @@ export function useSqlSession(bridge: GatehouseBridge, connectionId: string) {
   // A tab that unmounts without an explicit close (page teardown) still releases its upstream session.
   useEffect(() => () => void close(), [close]);
 
-  return { view, run, cancel, fetchMore, retryFetch, exportCsv, close };
+  return { view, run, cancel, fetchMore, retryFetch, exportCsv, close, showResult, sessionId: ensureSession };
 }
 
 export type SqlSession = ReturnType<typeof useSqlSession>;

@@ -3,6 +3,7 @@ import { useCallback, useRef, useState } from 'react';
 import { HostKeyDialog } from './HostKeyDialog';
 import { LinkDialog } from './LinkDialog';
 import { PasteConfirmDialog } from './PasteConfirmDialog';
+import { ShellApprovalBar, type HeldLine } from './ShellApprovalBar';
 import type { TerminalTabModel } from './TerminalTabs';
 import { TerminalView, type TerminalHandle } from './TerminalView';
 import { useSessionSnapshot } from './use-terminal-session';
@@ -14,6 +15,13 @@ export function TerminalPane({ tab, active }: { tab: TerminalTabModel; active: b
   const handle = useRef<TerminalHandle | null>(null);
   const [pendingPaste, setPendingPaste] = useState<string | null>(null);
   const [link, setLink] = useState<string | null>(null);
+  const [held, setHeld] = useState<HeldLine | null>(null);
+
+  // A held line ("approve" with a heldId) gets the approval bar; it outlives the notice, because
+  // its request stays worth watching after the user has moved on in the shell.
+  const notice = snapshot.notice;
+  const heldNotice = notice?.action === 'approve' && notice.heldId ? { ...notice, heldId: notice.heldId } : null;
+  if (heldNotice && snapshot.terminalId && held?.notice.heldId !== heldNotice.heldId) setHeld({ terminalId: snapshot.terminalId, notice: heldNotice });
 
   const onReady = useCallback(
     (h: TerminalHandle) => {
@@ -46,7 +54,18 @@ export function TerminalPane({ tab, active }: { tab: TerminalTabModel; active: b
       data-connection-id={tab.connection.id}
       data-active={active}
     >
-      {snapshot.notice && (
+      {held && (
+        <ShellApprovalBar
+          key={held.notice.heldId}
+          held={held}
+          onClose={() => {
+            if (notice?.heldId === held.notice.heldId) session.dismissNotice();
+            setHeld(null);
+            refocus();
+          }}
+        />
+      )}
+      {snapshot.notice && !heldNotice && (
         <GuardBanner
           notice={snapshot.notice}
           onDismiss={() => {

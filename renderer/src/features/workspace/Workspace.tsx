@@ -1,5 +1,7 @@
 import { useAppState } from '../../app/AppContext';
 import { ApprovalsArea } from '../approvals/ApprovalsArea';
+import { InboxBadge } from '../approvals/InboxBadge';
+import { PolicyServerBanner } from '../approvals/PolicyServerNote';
 import { SessionsArea } from '../sessions/SessionsArea';
 import { SqlEditorArea } from '../sql-editor/SqlEditorArea';
 import { TerminalArea } from '../terminal/TerminalArea';
@@ -26,6 +28,7 @@ export function Workspace({
   const connection = connections?.find((c) => c.id === selectedConnection) ?? null;
   return (
     <div className="workspace">
+      <PolicyServerBanner />
       <div className="area-tabs" role="tablist" aria-label="Workspace">
         {AREAS.map((a) => (
           <button
@@ -39,6 +42,7 @@ export function Workspace({
             onClick={() => onAreaChange(a.id)}
           >
             {a.label}
+            {a.id === 'approvals' && <InboxBadge />}
           </button>
         ))}
       </div>

@@ -1,0 +1,111 @@
+/**
+ * `gatehouse start --config FILE`: configured mode. The file's connections, OIDC sign-in from
+ * its `signIn:` block (required here: without a signed-in user nobody could use anything), the
+ * bundled default policy for now, and the browser shell (optionally in a Chromium app window).
+ * The sign-in page opens in a new browser tab; the loopback redirect brings the user back.
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import {
+  ConfigError,
+  createGateway,
+  createLogger,
+  defaultAppDataDir,
+  loadConnectionsFile,
+  loadPolicyFile,
+  OidcIdentityProvider,
+  openSecretStore,
+  PolicyStore,
+  SecretResolver,
+  SecretScrubber,
+  type ConnectionsFile,
+} from '@gatehouse/gateway-core';
+import { hostInBrowserShell, waitForStopSignal } from '../host/browser-shell-host.js';
+import { readPackageVersion } from '../host/paths.js';
+import { configPathFrom } from './cli-connections.js';
+
+export interface StartCommandOptions {
+  config?: string;
+  port?: number;
+  dataDir?: string;
+  open: boolean;
+}
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run Gatehouse with your connections and OIDC sign-in (configured mode) in the browser shell')
+    .option('--config <file>', 'connections file with a signIn block (default: $GATEHOUSE_CONFIG)')
+    .option('--port <port>', 'browser shell port (default: a free port)', parsePort)
+    .option('--data-dir <dir>', 'where Gatehouse keeps its state (default: the user app-data folder)')
+    .option('--no-open', 'do not open a Chromium window')
+    .action(async (opts: StartCommandOptions) => {
+      process.exitCode = await runStartCommand(opts);
+    });
+}
+
+export async function runStartCommand(opts: StartCommandOptions): Promise<number> {
+  const log = (msg: string): void => void process.stderr.write(`gatehouse: ${msg}\n`);
+  const configPath = configPathFrom(opts.config);
+  if (!configPath) {
+    log('start needs a connections file: pass --config FILE (or set GATEHOUSE_CONFIG); `gatehouse demo` runs without one');
+    return 2;
+  }
+  let file: ConnectionsFile;
+  try {
+    file = loadConnectionsFile(configPath);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      log(`invalid config: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const signIn = file.signIn;
+  if (!signIn) {
+    log(`invalid config: ${configPath}: configured mode needs a signIn block (issuer and clientId of your OIDC provider)`);
+    return 2;
+  }
+
+  const dataDir = opts.dataDir ?? defaultAppDataDir();
+  const logFile = join(dataDir, 'logs', 'gatehouse.log');
+  const scrubber = new SecretScrubber();
+  const logger = createLogger({ file: logFile, scrubber });
+  const policy = new PolicyStore(loadPolicyFile());
+  const identity = new OidcIdentityProvider({ settings: signIn, policy, logger });
+  const gateway = createGateway({
+    appInfo: { version: readPackageVersion(), mode: 'configured', shell: 'browser' },
+    connections: file.connections,
+    identity,
+    secrets: new SecretResolver(openSecretStore(dataDir), scrubber),
+    policy,
+    terminal: { knownHostsFile: join(dataDir, 'known_hosts.json') },
+    // With a policy server, its policy replaces the bundled one as soon as it is reached.
+    ...(file.policyServer ? { policyServer: { url: file.policyServer.url } } : {}),
+    logger,
+  });
+
+  const host = await hostInBrowserShell(gateway, {
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    open: opts.open,
+    onUrl: (url) => {
+      process.stdout.write(`Gatehouse is running at ${url}\n`);
+      log(`sign-in with ${signIn.issuer}; ${file.connections.length} connection(s) from ${configPath}`);
+      log(file.policyServer ? `policy server ${file.policyServer.url}` : 'no policy server configured: nothing can be approved, and the bundled policy applies');
+      log(`data in ${dataDir}; log in ${logFile}; press Ctrl-C to stop`);
+    },
+  });
+
+  await waitForStopSignal();
+  log('stopping');
+  await host.stop();
+  identity.close();
+  await gateway.close();
+  return 0;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${value}"`);
+  return port;
+}
