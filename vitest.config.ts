@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^@gatehouse\/gateway-core\/contract$/, replacement: src('./gateway-core/src/contract/index.ts') },
       { find: /^@gatehouse\/gateway-core$/, replacement: src('./gateway-core/src/index.ts') },
+      { find: /^@gatehouse\/policy-server$/, replacement: src('./policy-server/src/index.ts') },
     ],
   },
   test: {

@@ -102,6 +102,18 @@ describe('SQL: a held write runs exactly once, after an admin approves it', () =
     expect(again.results[0]).toMatchObject({ status: 'refused', refusal: { action: 'approve' } });
   });
 
+  it('shows the approver the statement masked, and runs the exact text it stands for', async () => {
+    const { sessionId } = await engineer.call('sql.open', { connectionId: 'pg-main' });
+    const text = "UPDATE customers SET email = 'moved.customer@example.com' WHERE id = 6";
+    const request = await engineer.call('approvals.request', { kind: 'sql', sessionId, text, justification: 'new address, ticket 88' });
+    const inbox = await admin.waitFor('approvals.changed', (v) => v.id === request.id, 'inbox');
+    expect(inbox.action).not.toContain('moved.customer@example.com');
+    expect(inbox.action).toMatch(/^UPDATE customers SET email = '.+' WHERE id = 6$/);
+    await admin.call('approvals.decide', { requestId: request.id, decision: 'approve', reason: '' });
+    await engineer.waitFor('approvals.sqlResult', (r) => r.requestId === request.id, 'the run');
+    expect((await superuserQuery('SELECT email FROM customers WHERE id = 6')).rows[0].email).toBe('moved.customer@example.com');
+  });
+
   it('never lets the requester approve their own request', async () => {
     const { sessionId } = await engineer.call('sql.open', { connectionId: 'pg-main' });
     const request = await engineer.call('approvals.request', { kind: 'sql', sessionId, text: "UPDATE customers SET city = 'Nowhere' WHERE id = 2", justification: 'testing self-approval' });

@@ -11,6 +11,7 @@ import { runSshCommand } from './ssh-command.js';
 import { runCheckCommandCommand } from './check-command-command.js';
 import { registerApprovalsCommand } from './approvals-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerServerCommand } from './server-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -115,6 +116,7 @@ program
   });
 
 registerStartCommand(program);
+registerServerCommand(program);
 registerApprovalsCommand(program);
 
 function parsePort(value: string): number {

@@ -1,0 +1,106 @@
+/**
+ * The schema, as an ordered list of migrations. Each runs once, in order, inside the start-up
+ * transaction (see migrate.ts), and is recorded in schema_migrations. Never edit a released
+ * migration: add a new one. The SQL is plain PostgreSQL 15 that PGlite also runs.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE policy_versions (
+  version     integer PRIMARY KEY CHECK (version >= 1),
+  yaml        text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  created_by  text NOT NULL,
+  comment     text NOT NULL DEFAULT ''
+);
+
+CREATE TABLE approval_requests (
+  id                  text PRIMARY KEY,
+  kind                text NOT NULL CHECK (kind IN ('sql', 'shell', 'access')),
+  status              text NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'cancelled', 'expired', 'used')),
+  connection_id       text NOT NULL,
+  requester           text NOT NULL,
+  requester_name      text NOT NULL,
+  requester_role      text NOT NULL,
+  action              text,
+  action_hash         text,
+  action_class        text,
+  rule                text,
+  duration_minutes    integer,
+  justification       text NOT NULL,
+  required_approvals  integer NOT NULL CHECK (required_approvals >= 1),
+  policy_version      integer NOT NULL REFERENCES policy_versions (version),
+  created_at          timestamptz NOT NULL,
+  expires_at          timestamptz NOT NULL,
+  decided_at          timestamptz,
+  used_at             timestamptz,
+  grant_id            text UNIQUE,
+  grant_token         text,
+  grant_expires_at    timestamptz,
+  -- An action request names its action; an access request names a duration instead.
+  CHECK ((kind = 'access') = (action IS NULL AND action_hash IS NULL AND duration_minutes IS NOT NULL)),
+  -- A grant exists exactly when the request was approved (and possibly used since).
+  CHECK ((status IN ('approved', 'used')) = (grant_id IS NOT NULL AND grant_token IS NOT NULL AND grant_expires_at IS NOT NULL))
+);
+CREATE INDEX approval_requests_requester ON approval_requests (requester, created_at DESC);
+CREATE INDEX approval_requests_status ON approval_requests (status, expires_at);
+CREATE INDEX approval_requests_created ON approval_requests (created_at DESC);
+
+-- One row per person per request: the primary key is what makes "a person counts once" hold
+-- even under concurrent approvals.
+CREATE TABLE approval_decisions (
+  request_id     text NOT NULL REFERENCES approval_requests (id),
+  approver       text NOT NULL,
+  approver_name  text NOT NULL,
+  decision       text NOT NULL CHECK (decision IN ('approve', 'deny')),
+  reason         text NOT NULL,
+  decided_at     timestamptz NOT NULL,
+  PRIMARY KEY (request_id, approver)
+);
+
+CREATE TABLE audit_events (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at             timestamptz NOT NULL,
+  type           text NOT NULL,
+  actor          text NOT NULL,
+  request_id     text,
+  connection_id  text,
+  detail         jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX audit_events_at ON audit_events (at DESC);
+CREATE INDEX audit_events_request ON audit_events (request_id);
+CREATE INDEX audit_events_actor ON audit_events (actor, at DESC);
+
+-- Append-only in the database itself, not just in the API: a bug or a stray UPDATE from the
+-- application role cannot rewrite history. (A superuser can still drop the trigger; that is
+-- what the database's own logs and backups are for.)
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
+END
+$fn$;
+CREATE TRIGGER audit_events_no_update_delete BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+
+-- The server's own grant-signing key. The newest row signs; older rows stay published in the
+-- JWKS so grants signed before a rotation still verify until they expire.
+CREATE TABLE signing_keys (
+  kid          text PRIMARY KEY,
+  alg          text NOT NULL,
+  private_jwk  jsonb NOT NULL,
+  public_jwk   jsonb NOT NULL,
+  created_at   timestamptz NOT NULL
+);
+`,
+  },
+];
