@@ -4,24 +4,12 @@
  * bundled default policy for now, and the browser shell (optionally in a Chromium app window).
  * The sign-in page opens in a new browser tab; the loopback redirect brings the user back.
  */
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  ConfigError,
-  createGateway,
-  createLogger,
-  defaultAppDataDir,
-  loadConnectionsFile,
-  loadPolicyFile,
-  OidcIdentityProvider,
-  openSecretStore,
-  PolicyStore,
-  SecretResolver,
-  SecretScrubber,
-  type ConnectionsFile,
-} from '@gatehouse/gateway-core';
+import { ConfigError, defaultAppDataDir, loadConnectionsFile, type ConnectionsFile } from '@gatehouse/gateway-core';
+import { createConfiguredGateway } from '../host/configured-gateway.js';
+import { findElectronBinary, runElectron } from '../host/electron-launcher.js';
+import { appRoot } from '../host/paths.js';
 import { hostInBrowserShell, waitForStopSignal } from '../host/browser-shell-host.js';
-import { readPackageVersion } from '../host/paths.js';
 import { configPathFrom } from './cli-connections.js';
 
 export interface StartCommandOptions {
@@ -68,22 +56,9 @@ export async function runStartCommand(opts: StartCommandOptions): Promise<number
   }
 
   const dataDir = opts.dataDir ?? defaultAppDataDir();
-  const logFile = join(dataDir, 'logs', 'gatehouse.log');
-  const scrubber = new SecretScrubber();
-  const logger = createLogger({ file: logFile, scrubber });
-  const policy = new PolicyStore(loadPolicyFile());
-  const identity = new OidcIdentityProvider({ settings: signIn, policy, logger });
-  const gateway = createGateway({
-    appInfo: { version: readPackageVersion(), mode: 'configured', shell: 'browser' },
-    connections: file.connections,
-    identity,
-    secrets: new SecretResolver(openSecretStore(dataDir), scrubber),
-    policy,
-    terminal: { knownHostsFile: join(dataDir, 'known_hosts.json') },
-    // With a policy server, its policy replaces the bundled one as soon as it is reached.
-    ...(file.policyServer ? { policyServer: { url: file.policyServer.url } } : {}),
-    logger,
-  });
+  const electron = opts.open ? findElectronBinary() : undefined;
+  if (electron) return runElectron(electron, appRoot(), ['--configured', '--config', configPath]);
+  const { gateway, logFile, close } = createConfiguredGateway({ file: { ...file, signIn }, dataDir, shell: 'browser' });
 
   const host = await hostInBrowserShell(gateway, {
     ...(opts.port !== undefined ? { port: opts.port } : {}),
@@ -99,8 +74,7 @@ export async function runStartCommand(opts: StartCommandOptions): Promise<number
   await waitForStopSignal();
   log('stopping');
   await host.stop();
-  identity.close();
-  await gateway.close();
+  await close();
   return 0;
 }
 

@@ -4,7 +4,8 @@
  */
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { defaultAppDataDir, loadConnectionsFile, startDemoGateway } from '@gatehouse/gateway-core';
+import { defaultAppDataDir, loadConnectionsFile, startDemoGateway, type Gateway } from '@gatehouse/gateway-core';
+import { createConfiguredGateway } from '../host/configured-gateway.js';
 import { startDemoApprovals } from '../host/demo-approvals.js';
 import { readPackageVersion, rendererDistDir } from '../host/paths.js';
 import { APP_SCHEME_PRIVILEGES, registerAppProtocol } from './app-protocol.js';
@@ -29,18 +30,7 @@ async function main(): Promise<void> {
   installPermissionHandlers(session.defaultSession);
   registerAppProtocol(protocol, rendererDistDir());
   const dataDir = process.env.GATEHOUSE_DATA_DIR ?? defaultAppDataDir();
-  const approvals = await startDemoApprovals(dataDir);
-  const gateway = startDemoGateway({
-    dataDir,
-    issuer: approvals.issuer,
-    policyServer: approvals.policyServer,
-    reset: process.argv.includes('--reset-demo'),
-    extraConnections: configArg() ? loadConnectionsFile(configArg() ?? '').connections : [],
-    shell: 'electron',
-    openExternal: (url) => shell.openExternal(url),
-    ...withCipher(safeStorageCipher(safeStorage)),
-    version: readPackageVersion(),
-  });
+  const { gateway, stop } = await startGateway(dataDir);
   const removeIpc = registerIpcBridge({ ipcMain, dispatcher: gateway.dispatcher });
   const window = new BrowserWindow(mainWindowOptions(preloadPath));
   const detachEvents = forwardEventsToWindow(gateway.events, window.webContents);
@@ -48,9 +38,38 @@ async function main(): Promise<void> {
   app.once('before-quit', () => {
     detachEvents();
     removeIpc();
-    void gateway.close().then(() => approvals.stop());
+    void stop();
   });
   await window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/**
+ * Configured mode when `--configured --config FILE` (from `gatehouse start`): the file's
+ * connections, OIDC sign-in in the system browser, its policy server. Otherwise the demo, with
+ * the file's connections (if any) beside the demo's.
+ */
+async function startGateway(dataDir: string): Promise<{ gateway: Gateway; stop: () => Promise<void> }> {
+  const cipher = withCipher(safeStorageCipher(safeStorage));
+  const configPath = configArg();
+  if (process.argv.includes('--configured') && configPath) {
+    const file = loadConnectionsFile(configPath);
+    if (!file.signIn) throw new Error(`${configPath}: configured mode needs a signIn block`);
+    const configured = createConfiguredGateway({ file: { ...file, signIn: file.signIn }, dataDir, shell: 'electron', openExternal: (url) => shell.openExternal(url), ...cipher });
+    return { gateway: configured.gateway, stop: configured.close };
+  }
+  const approvals = await startDemoApprovals(dataDir);
+  const gateway = startDemoGateway({
+    dataDir,
+    issuer: approvals.issuer,
+    policyServer: approvals.policyServer,
+    reset: process.argv.includes('--reset-demo'),
+    extraConnections: configPath ? loadConnectionsFile(configPath).connections : [],
+    shell: 'electron',
+    openExternal: (url) => shell.openExternal(url),
+    ...cipher,
+    version: readPackageVersion(),
+  });
+  return { gateway, stop: () => gateway.close().then(() => approvals.stop()) };
 }
 
 function withCipher(cipher: ReturnType<typeof safeStorageCipher>): { secretCipher?: NonNullable<typeof cipher> } {
