@@ -201,6 +201,7 @@ export class ApprovalService {
         if (!this.broker?.isOpen(action.sessionId)) throw new GatehouseError('not_found', 'the tab that held the statement is closed; nothing ran');
         const claims = await this.o.verifier.verify(grant.token, { kind: 'sql', action: action.text, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
         const result = await this.broker.runApproved(action.sessionId, action.text, {
+          requestId: req.id,
           statementHash: actionHash('sql', action.text),
           connectionId: req.connectionId,
           requesterId: action.owner.id,

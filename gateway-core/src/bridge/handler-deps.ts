@@ -4,6 +4,7 @@ import type { SecretResolver } from '../connections/secret-resolver.js';
 import type { IdentityProvider } from '../identity/identity-provider.js';
 import type { Logger } from '../logging/logger.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { Recordings } from '../recording/recordings.js';
 import type { ConnectionSummary, Identity } from '../contract/bridge-contract.js';
 import type { BridgeEventHub } from './bridge-events.js';
 
@@ -31,6 +32,8 @@ export interface GatewayServices {
   openExternal?: (url: string) => Promise<void>;
   /** Set when a policy server is configured (approvals/). */
   accessGate?: AccessGate;
+  /** Session recording (recording/); without it sessions are not recorded (tests, CLI one-shots). */
+  recordings?: Recordings;
 }
 
 /** A feature's handlers plus what must happen when the gateway stops (close sessions, sockets). */

@@ -68,6 +68,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     secrets: new SecretResolver(new LayeredSecretStore([store, openSecretStore(options.dataDir, options.secretCipher)]), scrubber),
     policy: new PolicyStore(loadPolicyFile()),
     terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },
+    recordings: { dir: join(options.dataDir, 'recordings') },
     ...(options.openExternal ? { openExternal: options.openExternal } : {}),
     logger,
   });

@@ -43,6 +43,15 @@ export const AccessByRequest = z
   .strict();
 export type AccessByRequest = z.output<typeof AccessByRequest>;
 
+/** What of this role's sessions is recorded beyond the always-recorded output and decisions. */
+export const RoleRecording = z
+  .object({
+    /** Record terminal keystrokes (`i` events, masked). Off by default: input holds typed passwords. */
+    input: z.boolean().default(false),
+  })
+  .strict();
+export type RoleRecording = z.output<typeof RoleRecording>;
+
 export const RolePolicy = z
   .object({
     description: z.string().optional(),
@@ -57,6 +66,7 @@ export const RolePolicy = z
     /** Without it, this role's "approve" actions cannot be approved by anyone and so never run. */
     approval: RoleApproval.optional(),
     accessByRequest: AccessByRequest.optional(),
+    recording: RoleRecording.default({ input: false }),
   })
   .strict();
 export type RolePolicy = z.output<typeof RolePolicy>;

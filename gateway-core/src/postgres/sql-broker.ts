@@ -16,6 +16,7 @@ import { createMasker, type Masker } from '../masking/index.js';
 import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
 import type { RolePolicy } from '../policy/policy-document.js';
 import type { SqlClass } from '../policy/sql/index.js';
+import { NOT_RECORDED, type SqlRecorder } from '../recording/sql-recorder.js';
 import { csvLine, csvRows } from './csv.js';
 import { introspectSchema } from './schema-introspection.js';
 import { SqlHistory } from './sql-history.js';
@@ -23,7 +24,7 @@ import { SqlSession, type Access, type RunContext } from './sql-session.js';
 import { planRun } from './statement-plan.js';
 import { connectUpstream } from './upstream.js';
 
-export type BrokerDeps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate'>;
+export type BrokerDeps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate' | 'recordings'>;
 
 /** A held write, once an admin approved it and its grant was verified (approvals/). */
 export interface WriteApproval {
@@ -34,6 +35,8 @@ export interface WriteApproval {
   expiresAt: Date;
   /** Marks the approval used; false when it was already used (single use, invariant 4). */
   consume(): Promise<boolean>;
+  /** The approval request's id, for the recording. */
+  requestId?: string;
 }
 
 export interface BrokerOptions {
@@ -59,6 +62,10 @@ interface SessionEntry {
   owner: Identity;
   /** Requests waiting on this session; while any is open, an identity switch keeps it. */
   holds: number;
+  /** The session's recording (when recording is on). */
+  recorder?: SqlRecorder;
+  /** Recording stopped (spool full, disk error): under the 'refuse' policy nothing more runs. */
+  recordingStopped?: boolean;
 }
 
 interface Caller {
@@ -96,8 +103,22 @@ export class SqlBroker {
     const owned = [...this.sessions.values()].filter((s) => s.session.ownerId === caller.identityId).length;
     if (owned >= this.maxSessions) throw new GatehouseError('unavailable', `At most ${this.maxSessions} SQL sessions may be open at once; close a tab first`);
     const session = this.newSession(config, caller);
-    await session.start();
-    this.sessions.set(session.id, { session, prepared: new Map(), owner: caller.identity, holds: 0 });
+    const entry: SessionEntry = { session, prepared: new Map(), owner: caller.identity, holds: 0 };
+    // Recorded from the start; this throws (and nothing connects) when the session cannot be recorded.
+    const recorder = this.deps.recordings?.sql({
+      sessionId: session.id,
+      user: caller.identityId,
+      connectionId: config.id,
+      onStopped: () => (entry.recordingStopped = true),
+    });
+    if (recorder) entry.recorder = recorder;
+    try {
+      await session.start();
+    } catch (err) {
+      await recorder?.close();
+      throw err;
+    }
+    this.sessions.set(session.id, entry);
     return { sessionId: session.id };
   }
 
@@ -149,13 +170,15 @@ export class SqlBroker {
   }
 
   async cancel(sessionId: string): Promise<{ cancelled: boolean }> {
-    return { cancelled: await this.owned(sessionId).session.cancel() };
+    const entry = this.owned(sessionId);
+    entry.recorder?.cancel();
+    return { cancelled: await entry.session.cancel() };
   }
 
   async close(sessionId: string): Promise<{ closed: boolean }> {
     const entry = this.owned(sessionId);
     this.sessions.delete(sessionId);
-    await entry.session.close();
+    await closeEntry(entry);
     return { closed: true };
   }
 
@@ -193,14 +216,19 @@ export class SqlBroker {
     const config = this.connection(caller, entry.session.connectionId);
     const temp = this.newSession(config, caller);
     try {
+      this.requireRecording(entry);
       const plan = planRun(text, caller.policy.sql);
+      const rec = entry.recorder?.begin(text, caller.masker, 'export') ?? NOT_RECORDED;
       if (plan.kind === 'refused' || plan.action === 'approve') {
         const refusal = plan.kind === 'refused' ? plan.refusal : plan.refusalIfNotApproved!;
+        rec.decision({ action: refusal.action, class: refusal.class, rule: refusal.rule, reason: refusal.reason });
         this.record(caller, config.id, text, 'refused', null);
         throw new GatehouseError('forbidden', `Export refused: ${this.maskRefusal(caller, refusal).reason}`);
       }
-      const run = await temp.run(plan.statements, this.runContext(caller, 'read-only', EXPORT_PAGE));
-      const last = run.results[run.results.length - 1];
+      rec.decision({ action: 'allow', class: plan.class, rule: plan.rule, reason: plan.reason });
+      const started = performance.now();
+      const exported = await temp.run(plan.statements, this.runContext(caller, 'read-only', EXPORT_PAGE));
+      const last = exported.results[exported.results.length - 1];
       this.record(caller, config.id, text, last?.status ?? 'done', last && 'rowCount' in last ? last.rowCount : null);
       if (!last || last.status === 'done') return { fileName: fileName(config.id), csv: '', rowCount: 0, capped: false };
       if (last.status === 'error') throw new GatehouseError('invalid_input', `Export failed: ${last.error.message}`);
@@ -216,6 +244,8 @@ export class SqlBroker {
         capped = page.capped;
         hasMore = page.hasMore;
       }
+      // The CSV itself is not recorded again (a run in the editor records its first rows); its row count is.
+      rec.result({ results: [{ status: 'done', command: 'CSV export', rowCount, durationMs: performance.now() - started }], notices: [] });
       return { fileName: fileName(config.id), csv, rowCount, capped };
     } finally {
       await temp.close();
@@ -225,14 +255,14 @@ export class SqlBroker {
   async closeAll(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(all.map((e) => e.session.close()));
+    await Promise.allSettled(all.map(closeEntry));
   }
 
   /** Closes an identity's sessions on a connection (its access expired); returns how many. */
   async closeFor(connectionId: string, identityId: string): Promise<number> {
     const doomed = [...this.sessions.entries()].filter(([, e]) => e.session.connectionId === connectionId && e.session.ownerId === identityId);
     for (const [id] of doomed) this.sessions.delete(id);
-    await Promise.allSettled(doomed.map(([, e]) => e.session.close()));
+    await Promise.allSettled(doomed.map(([, e]) => closeEntry(e)));
     return doomed.length;
   }
 
@@ -240,7 +270,7 @@ export class SqlBroker {
   async closeOthers(identityId: string | null): Promise<void> {
     const stale = [...this.sessions.entries()].filter(([, e]) => e.session.ownerId !== identityId && e.holds === 0);
     for (const [id] of stale) this.sessions.delete(id);
-    await Promise.allSettled(stale.map(([, e]) => e.session.close()));
+    await Promise.allSettled(stale.map(([, e]) => closeEntry(e)));
   }
 
   // --- internals -------------------------------------------------------------------------------
@@ -249,23 +279,47 @@ export class SqlBroker {
     const entry = as ? this.sessions.get(sessionId)! : this.owned(sessionId);
     const caller = this.caller(as);
     const config = this.connection(caller, entry.session.connectionId);
+    this.requireRecording(entry);
     const plan = planRun(text, caller.policy.sql, (name) => entry.prepared.get(name));
     let access: Access = 'read-only';
+    // The recording gets the statement and the decision before anything runs, then the outcome.
+    const rec = entry.recorder?.begin(text, caller.masker, approval ? 'approval' : 'editor') ?? NOT_RECORDED;
     if (plan.kind === 'refused' || (plan.action === 'approve' && !approval)) {
       const refusal = this.maskRefusal(caller, plan.kind === 'refused' ? plan.refusal : plan.refusalIfNotApproved!);
+      rec.decision({ action: refusal.action, class: refusal.class, rule: refusal.rule, reason: refusal.reason });
       this.record(caller, config.id, text, 'refused', null);
       return { results: [{ status: 'refused', refusal }], notices: [] };
     }
     if (approval) {
-      await verifyApproval(approval, { text, connectionId: config.id, requesterId: caller.identityId });
+      try {
+        await verifyApproval(approval, { text, connectionId: config.id, requesterId: caller.identityId });
+      } catch (err) {
+        rec.decision({ action: 'deny', class: plan.class, rule: plan.rule, reason: `approval not accepted: ${err instanceof Error ? err.message : 'invalid'}`, ...(approval.requestId ? { approvalId: approval.requestId } : {}) });
+        throw err;
+      }
       access = 'approved-write';
     }
-    const run = await entry.session.run(plan.statements, this.runContext(caller, access, this.pageSize), (s) => {
-      if (s.prepared) entry.prepared.set(s.prepared.name, s.prepared.class);
-    });
+    rec.decision({ action: approval ? 'approved' : 'allow', class: plan.class, rule: plan.rule, reason: plan.reason, ...(approval?.requestId ? { approvalId: approval.requestId } : {}) });
+    let run: SqlRunResult;
+    try {
+      run = await entry.session.run(plan.statements, this.runContext(caller, access, this.pageSize), (s) => {
+        if (s.prepared) entry.prepared.set(s.prepared.name, s.prepared.class);
+      });
+    } catch (err) {
+      rec.error(err instanceof GatehouseError ? err.message : 'the statement failed (see the Gatehouse log)');
+      throw err;
+    }
+    rec.result(run);
     const last = run.results[run.results.length - 1];
     this.record(caller, config.id, text, last?.status ?? 'done', last && 'rowCount' in last ? last.rowCount : null);
     return run;
+  }
+
+  /** Under the spool's 'refuse' policy a session whose recording stopped runs nothing more. */
+  private requireRecording(entry: SessionEntry): void {
+    if (entry.recordingStopped && this.deps.recordings?.closesUnrecorded) {
+      throw new GatehouseError('unavailable', 'Recording of this session stopped (the recording spool is full or not writable), so nothing more runs in it; close the tab');
+    }
   }
 
   private runContext(caller: Caller, access: Access, pageSize: number): RunContext {
@@ -334,6 +388,11 @@ export class SqlBroker {
     }
     this.history.add(caller.identityId, { connectionId, text: masked, outcome, rowCount });
   }
+}
+
+/** Closes a session's upstream and seals its recording. */
+async function closeEntry(entry: SessionEntry): Promise<void> {
+  await Promise.allSettled([entry.session.close(), entry.recorder?.close()]);
 }
 
 async function verifyApproval(approval: WriteApproval, action: { text: string; connectionId: string; requesterId: string }): Promise<void> {

@@ -13,7 +13,7 @@ export type SqlHandlers = Pick<
  * parser (WASM) starts loading with the gateway; a run waits for it rather than failing.
  */
 export function createSqlHandlers(
-  deps: Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate'>,
+  deps: Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate' | 'recordings'>,
   options: BrokerOptions = {},
 ): FeatureHandlers<SqlHandlers> & { broker: SqlBroker } {
   const guardReady = initSqlGuard();

@@ -23,7 +23,7 @@ export interface TerminalHandlerOptions {
   handshakeTimeoutMs?: number;
 }
 
-type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger' | 'accessGate'>;
+type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'events' | 'logger' | 'accessGate' | 'recordings'>;
 
 /** What approvals/ may do with open terminals: read a held line, send it, tell the user, close. */
 export interface TerminalControl {
@@ -47,6 +47,8 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
   const waiters = new Map<string, Set<TrustWaiter>>();
   /** Fingerprints shown to the user per connection: only those can be accepted. */
   const presented = new Map<string, Set<string>>();
+  /** Recordings still being sealed by sessions that ended; close() waits for them. */
+  const sealing = new Set<Promise<void>>();
 
   const askTrust = (terminalId: string, connectionId: string, fingerprint: string): Promise<boolean> => {
     presented.set(connectionId, (presented.get(connectionId) ?? new Set()).add(fingerprint));
@@ -133,13 +135,33 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
           deps.accessGate?.check(connectionId, identity);
           return now.policy.shell;
         };
+        const masker = createMasker(policy.masking);
+        // Recorded from the first byte; throws (and nothing opens) when it cannot be recorded.
+        const recorder = deps.recordings?.terminal({
+          sessionId: terminalId,
+          user: identity.id,
+          connectionId,
+          cols,
+          rows,
+          term: term ?? 'xterm-256color',
+          title: `${config.name} (${identity.id})`,
+          recordInput: policy.recording.input,
+          masker,
+          onStopped: (reason) => {
+            if (!deps.recordings?.closesUnrecorded) return;
+            // An access broker does not keep a session open that it can no longer record.
+            control.announce(terminalId, `Recording stopped (${reason === 'spool-full' ? 'the recording spool is full' : 'the recording could not be written'}); this session is closed.`);
+            setTimeout(() => sessions.get(terminalId)?.session.close(), 200).unref?.();
+          },
+        });
         const session = new TerminalSession({
           id: terminalId,
           connectionName: config.name,
           cols,
           rows,
           term: term ?? 'xterm-256color',
-          masker: createMasker(policy.masking),
+          masker,
+          ...(recorder ? { recorder } : {}),
           shellPolicy,
           connect: () =>
             connectSsh(config, {
@@ -151,7 +173,14 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
             }),
           emit: (event, payload) => deps.events.emit(event, payload),
           logger: deps.logger,
-          onClosed: () => sessions.delete(terminalId),
+          onClosed: () => {
+            sessions.delete(terminalId);
+            const sealed = session.recordingClosed;
+            if (sealed) {
+              sealing.add(sealed);
+              void sealed.finally(() => sealing.delete(sealed));
+            }
+          },
         });
         sessions.set(terminalId, { session, identityId: identity.id, identity, connectionId });
         deps.logger.info({ terminalId, connectionId, role, identity: identity.id }, 'terminal opened');
@@ -188,6 +217,7 @@ export function createTerminalHandlers(deps: Deps, options: TerminalHandlerOptio
       for (const set of waiters.values()) for (const w of [...set]) w.resolve(false);
       for (const { session } of [...sessions.values()]) session.close();
       sessions.clear();
+      await Promise.allSettled([...sealing]);
     },
   };
 }

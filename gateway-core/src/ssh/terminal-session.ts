@@ -4,6 +4,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { BridgeEventPayload } from '../contract/bridge-contract.js';
 import type { GuardNotice } from '../contract/terminal-schemas.js';
 import type { Logger } from '../logging/logger.js';
+import type { TerminalRecorder } from '../recording/terminal-recorder.js';
 import { createStreamMasker, type Masker, type StreamMasker } from '../masking/index.js';
 import { needsMoreInput, splitPastedLines, type ShellDecision, type ShellPolicy } from '../policy/shell/index.js';
 import { isLineAbort, LineEditor, tokenizeInput, type Key } from './input-keys.js';
@@ -31,6 +32,8 @@ export interface TerminalSessionOptions {
   echoQuietMs?: number;
   /** ... or at most this long (default 1000 ms). */
   echoMaxMs?: number;
+  /** Records what the user sees (the masked output), resizes, guard decisions and notices. */
+  recorder?: TerminalRecorder;
 }
 
 /** A line held for approval; release() types it again and presses Enter once a grant allows it. */
@@ -64,6 +67,8 @@ export class TerminalSession {
   private blocked = false;
   private secrets: readonly string[] = [];
   readonly held = new Map<string, HeldLine>();
+  /** Settles when the recording is sealed (after the session finished). */
+  recordingClosed: Promise<void> | undefined;
   private heldSeq = 0;
 
   constructor(private readonly o: TerminalSessionOptions) {
@@ -109,12 +114,15 @@ export class TerminalSession {
   /** Queues input; keystrokes go out at once, an Enter only after its line was judged. */
   input(data: string): void {
     if (this.closed) return;
+    // Recorded as typed (the recorder masks it, and keeps it only when policy asks for input).
+    this.o.recorder?.input(data);
     this.queue = this.queue.then(() => this.process(data)).catch((err: unknown) => {
       this.o.logger.error({ err, terminalId: this.o.id }, 'terminal input failed');
     });
   }
 
   resize(cols: number, rows: number): void {
+    if (!this.closed) this.o.recorder?.resize(cols, rows);
     this.screen.resize(cols, rows);
     this.channel?.setWindow(rows, cols, 0, 0);
   }
@@ -128,6 +136,7 @@ export class TerminalSession {
     if (this.closed) return;
     this.queue = this.queue.then(async () => {
       const prompt = await this.screen.promptBeforeCursor();
+      this.o.recorder?.marker({ type: 'approval', text });
       this.show(`\r\n\x1b[1;33m[Gatehouse] ${this.o.masker.maskText(text).text}\x1b[0m\r\n${this.o.masker.maskText(prompt).text}`);
     });
   }
@@ -159,7 +168,10 @@ export class TerminalSession {
   }
 
   private emitOutput(data: string): void {
-    if (data) this.o.emit('terminal.output', { terminalId: this.o.id, data });
+    if (!data) return;
+    // The recording gets exactly the (masked) strings the screen gets, in the same order.
+    this.o.recorder?.output(data);
+    this.o.emit('terminal.output', { terminalId: this.o.id, data });
   }
 
   /** Text the broker itself shows: into the screen model too, so both stay in step. */
@@ -302,6 +314,7 @@ export class TerminalSession {
       ...(heldId ? { heldId } : {}),
     };
     this.o.emit('terminal.guard', { terminalId: this.o.id, notice });
+    this.o.recorder?.marker({ type: 'guard', ...notice });
     this.blocked = true;
     this.state('blocked', headline);
     this.o.logger.info({ terminalId: this.o.id, action: decision.action, rule: decision.rule, command }, 'shell line blocked');
@@ -367,6 +380,7 @@ export class TerminalSession {
     if (this.closed) return;
     this.closed = true;
     this.emitOutput(this.output.end());
+    this.recordingClosed = this.o.recorder?.close() ?? Promise.resolve();
     this.o.emit('terminal.state', { terminalId: this.o.id, state: 'disconnected', message: scrub(message, this.secrets), ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}) });
     this.screen.dispose();
     this.channel?.close();

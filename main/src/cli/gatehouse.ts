@@ -12,6 +12,7 @@ import { runCheckCommandCommand } from './check-command-command.js';
 import { registerApprovalsCommand } from './approvals-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerServerCommand } from './server-command.js';
+import { registerVerifyCommand } from './verify-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -118,6 +119,7 @@ program
 registerStartCommand(program);
 registerServerCommand(program);
 registerApprovalsCommand(program);
+registerVerifyCommand(program);
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -1,0 +1,102 @@
+/**
+ * Seek keyframes for terminal recordings: a headless xterm fed with exactly the recorded `o` and
+ * `r` events, serialised every few seconds of output, so a player can jump into a long session
+ * by loading the nearest keyframe and replaying only what follows it.
+ *
+ * The model is fed through xterm's own write queue, and resizes go through that queue too (a
+ * write callback), because xterm parses asynchronously: a resize applied at once would land
+ * before output that was recorded ahead of it. A snapshot taken in a write callback therefore
+ * shows the screen after exactly the events written before it.
+ *
+ * xterm parses roughly 10 MB/s. When bulk output gets ahead of the model by more than
+ * `maxBacklogBytes`, keyframing stops for the session (the model would otherwise hold the whole
+ * burst in memory); earlier keyframes stay valid and the player replays from the last one.
+ *
+ * Limits (from @xterm/addon-serialize): scroll regions, tab stops, character sets and saved
+ * cursors are not serialised, so a full-screen program that set them can differ right after a
+ * seek until it redraws. Shell sessions are unaffected.
+ */
+import xtermHeadless from '@xterm/headless';
+import type { Terminal as TerminalType } from '@xterm/headless';
+import serializeAddon from '@xterm/addon-serialize';
+
+const { Terminal } = xtermHeadless;
+const { SerializeAddon } = serializeAddon;
+
+/** Scrollback kept in the model and in each keyframe (bounded so keyframes stay small). */
+export const KEYFRAME_SCROLLBACK = 1000;
+
+export interface Snapshot {
+  cols: number;
+  rows: number;
+  screen: string;
+}
+
+/** A headless terminal as a player (or the recorder) builds it: same options everywhere. */
+export function createReplayTerminal(cols: number, rows: number): { term: TerminalType; serialize: () => string } {
+  const term = new Terminal({ cols, rows, scrollback: KEYFRAME_SCROLLBACK, allowProposedApi: true });
+  const addon = new SerializeAddon();
+  term.loadAddon(addon);
+  return { term, serialize: () => addon.serialize({ scrollback: KEYFRAME_SCROLLBACK }) };
+}
+
+/** Resolves once everything written so far is parsed. */
+export function drained(term: TerminalType): Promise<void> {
+  return new Promise((resolve) => term.write('', resolve));
+}
+
+export class KeyframeModel {
+  private readonly term: TerminalType;
+  private readonly serialize: () => string;
+  private backlog = 0;
+  private disposed = false;
+  /** Snapshots not taken yet: settled with undefined if the model is given up meanwhile. */
+  private readonly waiting = new Set<(s: Snapshot | undefined) => void>();
+
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly maxBacklogBytes = 8 * 1024 * 1024,
+  ) {
+    ({ term: this.term, serialize: this.serialize } = createReplayTerminal(cols, rows));
+  }
+
+  /** False once disposed or given up on (backlog too large). */
+  get active(): boolean {
+    return !this.disposed;
+  }
+
+  write(data: string): void {
+    if (this.disposed) return;
+    const n = data.length;
+    this.backlog += n;
+    if (this.backlog > this.maxBacklogBytes) return this.dispose();
+    this.term.write(data, () => {
+      this.backlog -= n;
+    });
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.disposed) this.term.write('', () => !this.disposed && this.term.resize(cols, rows));
+  }
+
+  /** The screen after everything written so far (undefined if the model was given up). */
+  snapshot(): Promise<Snapshot | undefined> {
+    if (this.disposed) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.waiting.add(resolve);
+      this.term.write('', () => {
+        this.waiting.delete(resolve);
+        resolve(this.disposed ? undefined : { cols: this.term.cols, rows: this.term.rows, screen: this.serialize() });
+      });
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.term.dispose();
+    for (const resolve of this.waiting) resolve(undefined);
+    this.waiting.clear();
+  }
+}
