@@ -4,6 +4,7 @@
  * String sequences (OSC, DCS, SOS, PM, APC) can carry text (titles, OSC 8 hyperlinks), so their
  * payload is reported separately and masked on its own; introducer and terminator are kept.
  */
+import { Buffer } from 'node:buffer';
 
 export interface EscapeSpan {
   start: number;
@@ -34,9 +35,10 @@ const isC1String = (c: number): boolean => c === 0x9d || c === 0x90 || c === 0x9
 /**
  * Splits `text` into plain characters and escapes. With `final`, an unfinished sequence at the end
  * is taken as complete (flush / end of stream); otherwise it is reported via `incompleteFrom`.
+ * `knownPlain`: the caller already knows there is no ESC or C1 character (see hasNoEscapeBytes).
  */
-export function splitAnsi(text: string, final: boolean): AnsiSplit {
-  if (!C1_ANY.test(text)) return { plain: text, map: null, escapes: [], incompleteFrom: -1 };
+export function splitAnsi(text: string, final: boolean, knownPlain = false): AnsiSplit {
+  if (knownPlain || !C1_ANY.test(text)) return { plain: text, map: null, escapes: [], incompleteFrom: -1 };
   const n = text.length;
   const escapes: EscapeSpan[] = [];
   const map = new Int32Array(n + 1);
@@ -126,4 +128,23 @@ function simple(start: number, end: number): EscapeSpan {
 
 function inRange(c: number, lo: number, hi: number): boolean {
   return c >= lo && c <= hi;
+}
+
+/** Tests a string for an ESC or C1 character (what splitAnsi looks for first). */
+export function hasEscapeChar(text: string): boolean {
+  return C1_ANY.test(text);
+}
+
+/**
+ * True when UTF-8 `bytes` cannot decode to an ESC or C1 character: no 0x1B, no 0xC2 (the lead
+ * byte of U+0080–U+00BF, C1 included), and no leading continuation byte that could complete a
+ * 0xC2 held over from the previous chunk. Two memchr-speed searches instead of a regex pass over
+ * the decoded text (which was ~9% of streaming a log).
+ */
+export function hasNoEscapeBytes(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return true;
+  const first = bytes[0]!;
+  if (first >= 0x80 && first < 0xc0) return false;
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buf.indexOf(0x1b) < 0 && buf.indexOf(0xc2) < 0;
 }

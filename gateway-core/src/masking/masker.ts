@@ -8,7 +8,7 @@ import { ColumnRules, enabledFrom, maskingPolicySchema, type ColumnRef, type Col
 import { renderValue } from './render.js';
 import { BULLET, DETECTOR_NAMES, type DetectorName, type EnabledDetectors, type RawHit } from './types.js';
 import { scanText, type ScanOptions } from './scanner.js';
-import { FULL_MASK } from './replace.js';
+import { FULL_MASK, bullets } from './replace.js';
 
 /** Masking failed; the caller must drop the value. The message never contains input text. */
 export class MaskingError extends Error {
@@ -50,6 +50,24 @@ export interface MaskCellResult {
 
 export type { ColumnRef, ColumnRule };
 
+/** A column's resolved masking (Masker.cellPlan). */
+export interface CellPlan {
+  readonly rule: ColumnRule | undefined;
+  readonly opts: ScanOptions | undefined;
+}
+
+/** A masked cell in the result grid's shape: `m` (rule or detectors) only when masked. */
+export interface CellOut {
+  v: string | null;
+  m?: string;
+}
+
+const SSN_OPTS: ScanOptions = Object.freeze({ ssnContext: true });
+
+function asCellResult(o: CellOut): MaskCellResult {
+  return o.m === undefined ? { text: o.v, masked: false } : { text: o.v, masked: true, by: o.m };
+}
+
 const SSN_COLUMN = /ssn|social|tax_?id|(?:^|_)tin(?:$|_)/i;
 
 export class Masker {
@@ -76,7 +94,7 @@ export class Masker {
   }
 
   /** Raw detector hits with replacements (scanner offsets). Used by the stream masker. */
-  scan(text: string, opts?: ScanOptions): RawHit[] {
+  scan(text: string, opts?: ScanOptions): readonly RawHit[] {
     try {
       if (typeof text !== 'string') throw new TypeError('text is not a string');
       return scanText(text, this.enabled, opts);
@@ -96,51 +114,70 @@ export class Masker {
   }
 
   maskCell(value: unknown, column?: ColumnRef): MaskCellResult {
-    return this.maskResolved(value, this.ruleFor(column), column !== undefined && SSN_COLUMN.test(column.column));
+    return asCellResult(this.maskCellOut(value, this.cellPlan(column)));
+  }
+
+  /** A cell masker for one result column, with its rule resolved once (see cellPlan). */
+  cellMaskerFor(column?: ColumnRef): (value: unknown) => MaskCellResult {
+    const plan = this.cellPlan(column);
+    return (value) => asCellResult(this.maskCellOut(value, plan));
   }
 
   /**
-   * A cell masker for one result column, with its rule resolved once: a result page masks the
-   * same column thousands of times, and resolving per cell showed up in the SQL profile.
+   * A column's rule and scan options, resolved once: a result page masks the same column
+   * thousands of times, and resolving per cell showed up in the SQL profile.
    */
-  cellMaskerFor(column?: ColumnRef): (value: unknown) => MaskCellResult {
-    const rule = this.ruleFor(column);
+  cellPlan(column?: ColumnRef): CellPlan {
+    const rule = column && this.rules.size > 0 ? this.rules.resolve(column) : undefined;
     const ssnContext = column !== undefined && SSN_COLUMN.test(column.column);
-    return (value) => this.maskResolved(value, rule, ssnContext);
+    return { rule, opts: ssnContext ? SSN_OPTS : undefined };
   }
 
-  private ruleFor(column: ColumnRef | undefined): ColumnRule | undefined {
-    return column && this.rules.size > 0 ? this.rules.resolve(column) : undefined;
-  }
-
-  private maskResolved(value: unknown, rule: ColumnRule | undefined, ssnContext: boolean): MaskCellResult {
+  /**
+   * Masks one cell straight into the result grid's `{ v, m? }` shape. This is the SQL hot path
+   * (every cell of every page): one object per cell and no intermediate result; values whose
+   * rendering no detector can match skip the scan.
+   */
+  maskCellOut(value: unknown, plan: CellPlan): CellOut {
     let text: string | null;
+    let plain = false;
     try {
-      text = renderValue(value);
+      if (typeof value === 'string') text = value;
+      else if (typeof value === 'number') {
+        text = String(value);
+        // An integer of at most 8 digits is one short digit group (and maybe a '-'): every
+        // numeric detector needs 9+ digits or separated groups.
+        plain = value > -1e8 && value < 1e8 && Number.isInteger(value);
+      } else {
+        text = renderValue(value);
+        // toISOString's digit groups are glued to 'T' and 'Z' (and "Invalid Date" has none),
+        // so no detector accepts any part of it (pinned by a test).
+        plain = value instanceof Date;
+      }
     } catch (e) {
       throw asMaskingError(e, 'rendering the value failed');
     }
-    if (text === null) return { text: null, masked: false };
-    switch (rule) {
+    if (text === null) return { v: null };
+    switch (plan.rule) {
       case 'full':
-        return { text: FULL_MASK, masked: true, by: 'full' };
+        return { v: FULL_MASK, m: 'full' };
       case 'partial':
-        return { text: keepLast(text), masked: true, by: 'partial' };
+        return { v: keepLast(text), m: 'partial' };
       case 'hash':
-        return { text: this.hashValue(text), masked: true, by: 'hash' };
+        return { v: this.hashValue(text), m: 'hash' };
       default: {
         // 'none' and "no rule" both run the detectors: a column rule never disables PII detection.
-        const raw = this.scan(text, ssnContext ? { ssnContext: true } : undefined);
-        if (raw.length === 0) return { text, masked: false };
+        if (plain) return { v: text };
+        const raw = this.scan(text, plan.opts);
+        if (raw.length === 0) return { v: text };
         try {
-          return { text: applyRaw(text, raw), masked: true, by: detectorList(raw) };
+          return { v: applyRaw(text, raw), m: detectorList(raw) };
         } catch (e) {
           throw asMaskingError(e, 'building masked text failed');
         }
       }
     }
   }
-
 
   /** `hash:` + 16 hex chars of HMAC-SHA256(hashKey, text): stable per key, so joins line up. */
   hashValue(text: string): string {
@@ -186,18 +223,47 @@ function applyRaw(text: string, raw: readonly RawHit[]): string {
   return out + text.slice(pos);
 }
 
-/** Distinct detector names in order of first hit, comma-joined (a cell has few hits: no Set). */
+/**
+ * Distinct detector names in order of first hit, comma-joined. The list is keyed by that order
+ * (each name's index + 1, base 16) and cached: joining an array per masked cell showed up in
+ * the per-cell profile, and a result has only a few distinct combinations.
+ */
 function detectorList(raw: readonly RawHit[]): string {
-  const seen: DetectorName[] = [];
-  for (const h of raw) if (!seen.includes(h.detector)) seen.push(h.detector);
-  return seen.join(',');
+  if (raw.length === 1) return raw[0]!.detector;
+  let seen = 0;
+  let key = 0;
+  for (const h of raw) {
+    const bit = DETECTOR_BIT[h.detector];
+    if ((seen & bit) !== 0) continue;
+    seen |= bit;
+    key = key * 16 + DETECTOR_INDEX[h.detector] + 1;
+  }
+  let list = DETECTOR_LISTS.get(key);
+  if (list === undefined) {
+    const names: DetectorName[] = [];
+    for (const h of raw) if (!names.includes(h.detector)) names.push(h.detector);
+    list = names.join(',');
+    if (DETECTOR_LISTS.size < 4096) DETECTOR_LISTS.set(key, list);
+  }
+  return list;
 }
+const DETECTOR_INDEX = Object.fromEntries(DETECTOR_NAMES.map((d, k) => [d, k])) as Record<DetectorName, number>;
+const DETECTOR_BIT = Object.fromEntries(DETECTOR_NAMES.map((d, k) => [d, 1 << k])) as Record<DetectorName, number>;
+const DETECTOR_LISTS = new Map<number, string>();
 
 /**
  * `partial`: keep the last 4 characters of values of 8+ characters; shorter values keep len-4
  * (so ≤ 4 chars keep none): the rule never reveals a short value whole or mostly.
  */
 export function keepLast(text: string): string {
+  const n = text.length;
+  let surrogates = false;
+  for (let k = 0; k < n && !surrogates; k++) surrogates = (text.charCodeAt(k) & 0xf800) === 0xd800;
+  if (!surrogates) {
+    // Code units are code points here: slice instead of splitting into an array of chars.
+    const keep = n >= 8 ? 4 : Math.max(0, n - 4);
+    return bullets(n - keep) + text.slice(n - keep);
+  }
   const chars = Array.from(text); // code points: never split a surrogate pair
   const len = chars.length;
   const keep = len >= 8 ? 4 : Math.max(0, len - 4);

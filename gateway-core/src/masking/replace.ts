@@ -10,7 +10,7 @@ export const FULL_MASK = BULLET.repeat(6);
 
 /** Runs of bullets by length: replacements are built from a few slices, not char by char. */
 const RUNS: string[] = Array.from({ length: 65 }, (_, k) => BULLET.repeat(k));
-const bullets = (k: number): string => (k < RUNS.length ? RUNS[k]! : BULLET.repeat(k));
+export const bullets = (k: number): string => (k < RUNS.length ? RUNS[k]! : BULLET.repeat(k));
 
 const CARD_PREFIX = `${B4} ${B4} ${B4} `;
 const SSN_PREFIX = `${BULLET.repeat(3)}-${BULLET.repeat(2)}-`;
@@ -63,6 +63,29 @@ const EMAIL_MID = `${BULLET.repeat(3)}@${BULLET.repeat(3)}.`;
 /** `j•••@•••.com`: the first character of the local part and the TLD. */
 export function maskEmail(first: string, tld: string): string {
   return first + EMAIL_MID + tld;
+}
+
+const EMAIL_MASKS: Array<Map<number, string> | undefined> = new Array<Map<number, string> | undefined>(128).fill(undefined);
+
+/**
+ * maskEmail for text[s] and the TLD text(dot, e), cached by ASCII first char and TLD of up to 4
+ * letters: a column of emails has few distinct pairs, and the slice and two concatenations were
+ * a tenth of an email cell's cost. The TLD is alphabetic (detectEmail checked), so `c & 63`
+ * (A–Z 1–26, a–z 33–58) packs it into a small integer key without collisions.
+ */
+export function maskEmailAt(text: string, b: Uint16Array, s: number, dot: number, e: number): string {
+  const c0 = b[s]!;
+  if (c0 >= 128 || e - dot - 1 > 4) return maskEmail(text[s]!, text.slice(dot + 1, e));
+  let key = 0;
+  for (let k = dot + 1; k < e; k++) key = key * 64 + (b[k]! & 63);
+  let byTld = EMAIL_MASKS[c0];
+  if (byTld === undefined) byTld = EMAIL_MASKS[c0] = new Map();
+  let mask = byTld.get(key);
+  if (mask === undefined) {
+    mask = maskEmail(text[s]!, text.slice(dot + 1, e));
+    if (byTld.size < 256) byTld.set(key, mask);
+  }
+  return mask;
 }
 
 /** `DE•• •••• •••• •••• ••30 00` style: country code and last 4 kept, spacing kept (text[s, e)). */

@@ -12,7 +12,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { Transform, type TransformCallback } from 'node:stream';
-import { splitAnsi, type AnsiSplit, type EscapeSpan } from './ansi.js';
+import { hasEscapeChar, hasNoEscapeBytes, splitAnsi, type AnsiSplit, type EscapeSpan } from './ansi.js';
 import { MaskingError, type Masker } from './masker.js';
 import { maskContinuation } from './replace.js';
 import type { RawHit } from './types.js';
@@ -52,6 +52,8 @@ class StreamMaskerImpl implements StreamMasker {
   private readonly flushMs: number;
   private readonly decoder = new StringDecoder('utf8');
   private held = '';
+  /** `held` is known to hold no ESC or C1 character (splitAnsi can skip its search). */
+  private heldPlain = true;
   private ctx = '';
   /** BEGIN line of a private key whose END has not been seen yet. */
   private pemHeader: string | null = null;
@@ -72,7 +74,13 @@ class StreamMaskerImpl implements StreamMasker {
 
   write(chunk: string | Uint8Array): string {
     this.clearTimer();
-    this.held += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    if (typeof chunk === 'string') {
+      this.heldPlain &&= !hasEscapeChar(chunk);
+      this.held += chunk;
+    } else {
+      this.heldPlain &&= hasNoEscapeBytes(chunk);
+      this.held += this.decoder.write(chunk);
+    }
     const out = this.process(false);
     if (this.held.length > 0 && this.opts.onData) {
       this.timer = setTimeout(() => this.onTimer(), this.flushMs);
@@ -88,7 +96,9 @@ class StreamMaskerImpl implements StreamMasker {
 
   end(): string {
     this.clearTimer();
-    this.held += this.decoder.end();
+    const rest = this.decoder.end();
+    this.heldPlain &&= !hasEscapeChar(rest);
+    this.held += rest;
     return this.process(true);
   }
 
@@ -99,6 +109,7 @@ class StreamMaskerImpl implements StreamMasker {
       out = this.process(true);
     } catch (e) {
       this.held = '';
+      this.heldPlain = true;
       this.opts.onError?.(e instanceof MaskingError ? e : new MaskingError('stream flush failed'));
       return;
     }
@@ -113,12 +124,14 @@ class StreamMaskerImpl implements StreamMasker {
   private process(force: boolean): string {
     const text = this.held;
     if (!text) return '';
-    const a = splitAnsi(text, force);
+    const a = splitAnsi(text, force, this.heldPlain);
     const plain = a.plain;
     const k = force ? plain.length : this.holdPoint(plain);
     const cut = a.map ? a.map[k]! : k === plain.length && a.incompleteFrom >= 0 ? a.incompleteFrom : k;
     const emit = plain.slice(0, k);
     this.held = text.slice(cut);
+    // The held tail of escape-free text is escape-free; otherwise look again (it is short).
+    this.heldPlain = a.escapes.length === 0 && a.incompleteFrom < 0 ? true : !hasEscapeChar(this.held);
     if (!emit && cut === 0) return '';
 
     // Rescan the emitted context with the new text; an open PEM block is re-opened synthetically.
@@ -132,7 +145,8 @@ class StreamMaskerImpl implements StreamMasker {
       if (!this.pemHeader || last.start >= offset) this.pemBudget = 0;
       this.pemHeader = scanned.slice(last.start, scanned.indexOf('-----', last.start + 11) + 5);
     } else this.pemHeader = null;
-    this.ctx = (this.ctx + emit).slice(-CONTEXT_CHARS);
+    // (a long emit alone fills the context: no concatenation of the whole chunk just to cut it)
+    this.ctx = emit.length >= CONTEXT_CHARS ? emit.slice(-CONTEXT_CHARS) : (this.ctx + emit).slice(-CONTEXT_CHARS);
     return this.render(text, cut, a, hits, offset);
   }
 

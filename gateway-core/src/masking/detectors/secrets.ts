@@ -5,7 +5,7 @@
  * `[\w.]+@…` re-scans every word in front of the `@` and degrades on long tokens.
  */
 import type { RawHit } from '../types.js';
-import { PASSWORD_MASK, PEM_MASK, maskEmail } from '../replace.js';
+import { PASSWORD_MASK, PEM_MASK, maskEmailAt } from '../replace.js';
 
 const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number): boolean => isAlpha(c) || (c >= 48 && c <= 57);
@@ -16,15 +16,29 @@ const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c ===
 
 /** Email around the `@` at index `at`. */
 export function detectEmail(text: string, b: Uint16Array, at: number, lastEnd: number): RawHit | null {
+  // '..' is looked for while scanning out, not in two more passes: `localDots` is the highest k
+  // of the local part with b[k - 1] = b[k] = '.', `domainDots` the lowest in the domain.
   let s = at;
-  while (s > lastEnd && at - s < 64 && isLocal(b[s - 1]!)) s--;
+  let localDots = -1;
+  while (s > lastEnd && at - s < 64) {
+    const c = b[s - 1]!;
+    if (!isLocal(c)) break;
+    if (c === 46 && localDots < 0 && s < at && b[s] === 46) localDots = s;
+    s--;
+  }
   while (s < at && b[s] === 46) s++;
   if (s === at || b[at - 1] === 46) return null;
   // `scheme://user@host` is URI userinfo, not a mailbox.
   if (s >= 3 && b[s - 3] === 58 && b[s - 2] === 47 && b[s - 1] === 47) return null;
   const n = text.length;
   let e = at + 1;
-  while (e < n && e - at < 255 && isDomain(b[e]!)) e++;
+  let domainDots = -1;
+  while (e < n && e - at < 255) {
+    const c = b[e]!;
+    if (!isDomain(c)) break;
+    if (c === 46 && domainDots < 0 && e >= at + 2 && b[e - 1] === 46) domainDots = e;
+    e++;
+  }
   // Drop trailing sentence punctuation, then the last label must be an alphabetic TLD.
   let dot: number;
   for (;;) {
@@ -38,14 +52,9 @@ export function detectEmail(text: string, b: Uint16Array, at: number, lastEnd: n
     e = dot;
   }
   const d0 = b[at + 1];
-  if (d0 === 45 || d0 === 46 || hasDoubleDot(b, at + 1, e) || hasDoubleDot(b, s, at)) return null;
-  return { detector: 'email', start: s, end: e, replacement: maskEmail(text[s]!, text.slice(dot + 1, e)) };
-}
-
-/** Does text[s, e) contain '..'? */
-function hasDoubleDot(b: Uint16Array, s: number, e: number): boolean {
-  for (let k = s + 1; k < e; k++) if (b[k] === 46 && b[k - 1] === 46) return true;
-  return false;
+  // (a '..' pair counts only inside the final [s, e): the pair's first dot at or after s)
+  if (d0 === 45 || d0 === 46 || (domainDots >= 0 && domainDots < e) || localDots > s) return null;
+  return { detector: 'email', start: s, end: e, replacement: maskEmailAt(text, b, s, dot, e) };
 }
 
 /** Last '.' in (at, e), or -1. Bounded on purpose: lastIndexOf would rescan the whole prefix. */
