@@ -32,3 +32,5 @@ export { DemoIssuer, DEMO_ISSUER, POLICY_SERVER_AUDIENCE } from './identity/demo
 export { PolicyServerClient, PolicyServerUnreachable, ApiCallError } from './approvals/policy-server-client.js';
 export { GrantVerifier } from './approvals/grant-verifier.js';
 export type { PolicyServerOptions } from './approvals/approvals-feature.js';
+export * from './recording/index.js';
+export * from './recording-upload/index.js';

@@ -3,8 +3,10 @@
  * the fastify app; plus the sweeper that expires pending requests. Nothing listens until
  * listen() is called, so tests and the demo choose their own address.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DEFAULT_POLICY_PATH, initSqlGuard, rolesForGroups } from '@gatehouse/gateway-core';
 import { ApprovalService } from './approvals/approval-service.js';
@@ -15,6 +17,8 @@ import { GrantSigner } from './grants/grant-signer.js';
 import { buildApp } from './http/app.js';
 import type { ServerContext } from './http/context.js';
 import { PolicyService } from './policy/policy-service.js';
+import { RecordingStore } from './sessions/recording-store.js';
+import { SessionService } from './sessions/session-service.js';
 import type { Database } from './storage/database.js';
 import { openDatabase, type DatabaseOption } from './storage/open-database.js';
 
@@ -36,6 +40,14 @@ export interface PolicyServerOptions {
   sweepIntervalMs?: number;
   /** SSE keep-alive comment interval (default 15 s). */
   heartbeatMs?: number;
+  /**
+   * Where uploaded session recordings are stored (files, never in the database). Default:
+   * `<dataDir>/recordings` for PGlite in a directory; a temporary directory, removed on close, for
+   * the in-memory database. Required with PostgreSQL.
+   */
+  recordingsDir?: string;
+  /** Largest recording (or index) one session may upload, in bytes (default 4 GiB). */
+  maxRecordingBytes?: number;
 }
 
 export interface PolicyServer {
@@ -52,15 +64,26 @@ export interface PolicyServer {
   readonly db: Database;
   /** Open SSE streams, for health and benchmarks. */
   readonly eventStreams: number;
+  /** Where uploaded recordings are stored. */
+  readonly recordingsDir: string;
 }
 
 export const DEFAULT_GRANT_ISSUER = 'urn:gatehouse:policy-server';
 
 export async function createPolicyServer(options: PolicyServerOptions): Promise<PolicyServer> {
   const clock = options.clock ?? systemClock;
-  const db: Database = await openDatabase(options.database ?? { kind: 'memory' });
+  const database = options.database ?? { kind: 'memory' };
+  if (database.kind === 'postgres' && !options.recordingsDir) throw new Error('recordingsDir is required with PostgreSQL: session recordings are stored as files, not in the database');
+  const db: Database = await openDatabase(database);
   let hub: EventHub | undefined;
+  let temporaryRecordings: RecordingStore | undefined;
   try {
+    // After the database: a PGlite data directory must be initialised before anything is put in it.
+    const recordingsDir =
+      options.recordingsDir ?? (database.kind === 'pglite' ? join(database.dataDir, 'recordings') : mkdtempSync(join(tmpdir(), 'gatehouse-recordings-')));
+    const store = new RecordingStore(recordingsDir);
+    if (!options.recordingsDir && database.kind === 'memory') temporaryRecordings = store;
+    const sessions = new SessionService({ db, store, clock, ...(options.maxRecordingBytes !== undefined ? { maxFileBytes: options.maxRecordingBytes } : {}) });
     const initialYaml = options.initialPolicyYaml ?? readFileSync(DEFAULT_POLICY_PATH, 'utf8');
     const policy = await PolicyService.open(db, clock, initialYaml);
     const grantIssuer = options.issuer ?? DEFAULT_GRANT_ISSUER;
@@ -72,7 +95,7 @@ export async function createPolicyServer(options: PolicyServerOptions): Promise<
     const eventHub = hub;
     const approvals = new ApprovalService({ db, policy, grants, hub: eventHub, clock });
     const verifier = new TokenVerifier({ issuers: options.issuers, ...(options.groupsClaim ? { groupsClaim: options.groupsClaim } : {}), clock });
-    const ctx: ServerContext = { db, policy, approvals, grants, hub: eventHub, verifier, clock };
+    const ctx: ServerContext = { db, policy, approvals, grants, hub: eventHub, verifier, clock, sessions };
     const app = await buildApp(ctx, { version: packageVersion(), ...(options.logger ? { logger: options.logger } : {}) });
 
     // Open streams follow the policy in force: roles re-mapped, and everyone told.
@@ -98,6 +121,7 @@ export async function createPolicyServer(options: PolicyServerOptions): Promise<
       app,
       grantIssuer,
       db,
+      recordingsDir,
       get eventStreams() {
         return eventHub.size;
       },
@@ -116,6 +140,7 @@ export async function createPolicyServer(options: PolicyServerOptions): Promise<
           await app.close();
           await sweeping?.catch(() => undefined);
           await db.close();
+          await temporaryRecordings?.destroy();
         })();
         return closed;
       },
@@ -123,6 +148,7 @@ export async function createPolicyServer(options: PolicyServerOptions): Promise<
   } catch (err) {
     hub?.close();
     await db.close().catch(() => undefined);
+    await temporaryRecordings?.destroy().catch(() => undefined);
     throw err;
   }
 }

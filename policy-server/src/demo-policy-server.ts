@@ -15,6 +15,8 @@ export interface DemoPolicyServerOptions {
   initialPolicyYaml?: string;
   logger?: FastifyBaseLogger;
   clock?: Clock;
+  /** Where uploaded recordings go (default `<dataDir>/recordings`, or a temporary directory in memory). */
+  recordingsDir?: string;
   /** A PGlite dump of an empty cluster: a new database starts from it instead of running initdb. */
   template?: Blob;
 }
@@ -35,6 +37,7 @@ export async function startDemoPolicyServer(options: DemoPolicyServerOptions): P
     ...(options.initialPolicyYaml ? { initialPolicyYaml: options.initialPolicyYaml } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.recordingsDir ? { recordingsDir: options.recordingsDir } : {}),
   });
   return Object.assign(server, { jwksUrl: `${server.url}/.well-known/jwks.json` });
 }

@@ -6,6 +6,7 @@ import { authSuite } from './suites/auth-suite.js';
 import { pgliteSuite } from './suites/pglite-suite.js';
 import { policyAuditSuite } from './suites/policy-audit-suite.js';
 import { sseScaleSuite } from './suites/sse-scale-suite.js';
+import { sessionsSuite } from './suites/sessions-suite.js';
 import { sseSuite } from './suites/sse-suite.js';
 
 describe('policy server API on PGlite', () => {
@@ -21,6 +22,7 @@ describe('policy server API on PGlite', () => {
   describe('approvals', () => approvalsSuite(h));
   describe('policy, audit, openapi', () => policyAuditSuite(h));
   describe('events (SSE)', () => sseSuite(h));
+  describe('session recordings', () => sessionsSuite(h));
   describe('SSE at scale', () => sseScaleSuite(h));
   describe('PGlite session', () => pgliteSuite(h));
 });

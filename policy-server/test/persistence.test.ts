@@ -3,13 +3,14 @@
  * still verify), the policy versions, requests and audit; migrations are not re-applied. Also
  * covers the demo entry point with an inline (local) JWKS.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApprovalRequest } from '@gatehouse/gateway-core';
-import { startDemoPolicyServer } from '../src/index.js';
+import { ApprovalRequest, createMasker, createSqlRecorder, indexPathFor, SessionClient, type Logger } from '@gatehouse/gateway-core';
+import { MIGRATIONS, startDemoPolicyServer } from '../src/index.js';
 import { pgliteTemplate } from './support/pglite-template.js';
 
 describe('PGlite data directory and the demo server', () => {
@@ -53,7 +54,7 @@ describe('PGlite data directory and the demo server', () => {
       expect((audit.body.events as unknown[]).length).toBe(3);
       expect((await call(second.url, 'admin', ['admin'], 'GET', '/v1/policy')).body.version).toBe(1);
       const migrations = await second.db.query('SELECT version FROM schema_migrations');
-      expect(migrations).toHaveLength(1);
+      expect(migrations).toHaveLength(MIGRATIONS.length);
       // A token from any other issuer is refused.
       const stranger = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'demo' }).setIssuer('https://elsewhere').setAudience(issuer.audience).setSubject('x').setIssuedAt().setExpirationTime('10m').sign(privateKey);
       expect((await fetch(`${second.url}/v1/me`, { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(401);
@@ -61,4 +62,38 @@ describe('PGlite data directory and the demo server', () => {
       await second.close();
     }
   }, 120_000);
+
+  it('keeps uploaded recordings (row and files under <data>/recordings) across a restart', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const issuer = { issuer: 'urn:gatehouse:demo-idp', audience: 'gatehouse-demo', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'demo', alg: 'ES256' }] } };
+    const token = (): Promise<string> =>
+      new SignJWT({ groups: ['support'], name: 'engineer' }).setProtectedHeader({ alg: 'ES256', kid: 'demo' }).setIssuer(issuer.issuer).setAudience(issuer.audience).setSubject('engineer').setIssuedAt().setExpirationTime('10m').sign(privateKey);
+    const dataDir = join(dir, 'with-recordings');
+    const path = join(dir, 'rec.sql.jsonl');
+    const rec = createSqlRecorder({ path, sessionId: 'persisted-1', user: 'engineer', connectionId: 'demo-postgres', logger: { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger });
+    rec.begin('SELECT 42', createMasker({ detectors: 'all', columns: {} }));
+    await rec.close();
+    const body = await readFile(path);
+    const index = await readFile(indexPathFor(path));
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+    const first = await startDemoPolicyServer({ issuer, dataDir, template: await pgliteTemplate() });
+    expect(first.recordingsDir).toBe(join(dataDir, 'recordings'));
+    const client = new SessionClient({ baseUrl: first.url, accessToken: token, currentIdentity: () => 'engineer' });
+    const t = await token();
+    await client.createSession(t, 'persisted-1', { kind: 'sql', connectionId: 'demo-postgres', startedAt: new Date().toISOString() });
+    await client.append(t, 'persisted-1', 'body', 0, body);
+    await client.append(t, 'persisted-1', 'index', 0, index);
+    expect((await client.complete(t, 'persisted-1', { bodySha256: sha(body), indexSha256: sha(index) })).status).toBe('complete');
+    await first.close();
+
+    const second = await startDemoPolicyServer({ issuer, dataDir, template: await pgliteTemplate() });
+    try {
+      const res = await fetch(`${second.url}/v1/sessions/persisted-1/body`, { headers: { authorization: `Bearer ${await token()}` } });
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(body)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
 });

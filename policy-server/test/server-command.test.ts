@@ -35,7 +35,7 @@ describe('gatehouse server', () => {
     let url = '';
     const listening = new Promise<void>((resolve) => {
       void runServerCommand(
-        { port: 0, host: '127.0.0.1', databaseUrl: pgServer.superuserUrl, issuer: issuer.issuer, audience: issuer.audience, logLevel: 'fatal' },
+        { port: 0, host: '127.0.0.1', databaseUrl: pgServer.superuserUrl, recordings: join(dir, 'recordings'), issuer: issuer.issuer, audience: issuer.audience, logLevel: 'fatal' },
         { stop: stopped, out: (l) => lines.push(l), err: (l) => lines.push(l), onListening: (u) => ((url = u), resolve()) },
       ).then((code) => lines.push(`exit ${code}`));
     });

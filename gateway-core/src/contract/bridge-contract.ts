@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { approvalsEvents, approvalsMethods } from './approvals-schemas.js';
+import { sessionsMethods } from './sessions-schemas.js';
 import { sqlMethods } from './sql-schemas.js';
 import { terminalEvents, terminalMethods } from './terminal-schemas.js';
 
@@ -79,6 +80,7 @@ export const bridgeMethods = {
   'identity.signOut': { input: NoInput, output: IdentityState },
   ...sqlMethods,
   ...approvalsMethods,
+  ...sessionsMethods,
   ...terminalMethods,
 } as const;
 

@@ -3,3 +3,4 @@ export * from './sql-schemas.js';
 export * from './terminal-schemas.js';
 export * from './wire-messages.js';
 export * from './approvals-schemas.js';
+export * from './sessions-schemas.js';

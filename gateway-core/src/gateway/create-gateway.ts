@@ -12,7 +12,13 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import { createOfflineApprovalHandlers } from '../approvals/approval-handlers.js';
 import { createApprovalsFeature, type PolicyServerOptions } from '../approvals/approvals-feature.js';
 import { createSqlHandlers } from '../postgres/sql-handlers.js';
+import { createOfflineSessionHandlers, createSessionHandlers } from '../sessions/session-handlers.js';
+import { SessionReader } from '../sessions/session-reader.js';
+import { SessionClient } from '../recording-upload/session-client.js';
 import { createTerminalHandlers, type TerminalHandlerOptions } from '../ssh/terminal-handlers.js';
+import { Recordings, type RecordingsOptions } from '../recording/recordings.js';
+import type { RecordingUploader } from '../recording-upload/recording-uploader.js';
+import { startRecordingUpload } from '../recording-upload/start-recording-upload.js';
 
 export interface GatewayOptions {
   appInfo: AppInfo;
@@ -29,6 +35,8 @@ export interface GatewayOptions {
   terminal?: TerminalHandlerOptions;
   /** The central policy server: approvals, access requests, policy updates. Without it nothing is approvable. */
   policyServer?: PolicyServerOptions;
+  /** Record every session into `<dir>/spool/` (the app-data folder's `recordings`). Off without it. */
+  recordings?: RecordingsOptions;
 }
 
 /** gateway-core assembled: what a host (Electron, browser shell, CLI) attaches a transport to. */
@@ -39,6 +47,10 @@ export interface Gateway {
   readonly identity: IdentityProvider;
   readonly policy: PolicyStore;
   readonly logger: Logger;
+  /** Present when recording is on: spool status and warnings (`onWarning`) for the UI. */
+  readonly recordings?: Recordings;
+  /** Present with recordings and a policy server: uploads the spool (`status()`, `onChange` for the UI). */
+  readonly recordingUpload?: RecordingUploader;
   close(): Promise<void>;
 }
 
@@ -46,14 +58,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const events = new BridgeEventHub();
   const registry = new ConnectionRegistry(options.connections, options.pendingConnections);
   const approvals = options.policyServer ? createApprovalsFeature({ ...options, events }, options.policyServer) : null;
-  const services: GatewayServices = { ...options, registry, events, ...(approvals ? { accessGate: approvals.gate } : {}) };
+  const { recordings: recordingOptions, ...rest } = options;
+  const recordings = recordingOptions ? new Recordings(recordingOptions, options.logger) : undefined;
+  // Before any session starts: the uploader's first look tells crashed recordings from live ones.
+  const upload = recordings && options.policyServer ? startRecordingUpload({ recordings, identity: options.identity, logger: options.logger, policyServerUrl: options.policyServer.url }) : undefined;
+  const services: GatewayServices = { ...rest, registry, events, ...(approvals ? { accessGate: approvals.gate } : {}), ...(recordings ? { recordings } : {}) };
   const connectionsChanged = (): void => events.emit('connections.changed', listConnections(services));
   const unsubscribers = [registry.onChange(connectionsChanged), options.identity.onChange((state) => events.emit('identity.changed', state))];
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
   approvals?.start({ broker: sql.broker, terminals: terminal.control, connectionsChanged });
   const dispatcher = new BridgeDispatcher(
-    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()) },
+    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
     options.logger,
   );
   return {
@@ -63,9 +79,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     identity: options.identity,
     policy: options.policy,
     logger: options.logger,
+    ...(recordings ? { recordings } : {}),
+    ...(upload ? { recordingUpload: upload } : {}),
     async close() {
       for (const u of unsubscribers) u();
       await Promise.allSettled([sql.close(), terminal.close(), approvals?.close()]);
+      await upload?.close();
     },
   };
+}
+
+/** Recorded sessions are read from the policy server with the signed-in identity's token. */
+function sessionReader(options: GatewayOptions): SessionReader {
+  const identity = options.identity;
+  const client = new SessionClient({ baseUrl: options.policyServer!.url, accessToken: () => identity.accessToken(), currentIdentity: () => identity.current()?.id ?? null });
+  return new SessionReader(client, () => identity.accessToken());
 }

@@ -30,6 +30,8 @@ export function startApprovalApp(opts: {
   connections: ConnectionConfig[];
   secrets: Record<string, string>;
   now?: () => number;
+  /** Record sessions into this folder (and upload them to the policy server). */
+  recordingsDir?: string;
 }): ApprovalApp {
   const store = new InMemorySecretStore();
   for (const [k, v] of Object.entries(opts.secrets)) store.set(k, v);
@@ -44,6 +46,7 @@ export function startApprovalApp(opts: {
     policy: new PolicyStore(parsePolicyYaml(opts.policyYaml)),
     logger,
     policyServer: { url: opts.policyServerUrl, sweepMs: 100, ...(opts.now ? { now: opts.now } : {}) },
+    ...(opts.recordingsDir ? { recordings: { dir: opts.recordingsDir } } : {}),
   });
   const events: Array<{ event: BridgeEventName; payload: unknown }> = [];
   gateway.events.attach((event, payload) => events.push({ event, payload }));

@@ -14,6 +14,7 @@ export interface ServerCommandOptions {
   host: string;
   data?: string;
   databaseUrl?: string;
+  recordings?: string;
   issuer?: string;
   audience?: string;
   jwksUri?: string;
@@ -39,6 +40,7 @@ export function registerServerCommand(program: Command): Command {
     .option('--host <host>', 'address to bind (127.0.0.1 keeps it on this machine)', '127.0.0.1')
     .option('--data <dir>', 'embedded database (PGlite) directory (default: <app data>/policy-server)')
     .addOption(new Option('--database-url <url>', 'PostgreSQL instead of the embedded database').env('GATEHOUSE_DATABASE_URL'))
+    .option('--recordings <dir>', 'where uploaded session recordings are stored (default: <data>/recordings)')
     .option('--issuer <url>', 'OIDC issuer whose bearer tokens are accepted')
     .option('--audience <aud>', 'the audience those tokens must carry')
     .option('--jwks-uri <url>', "the issuer's JWKS (default: from its /.well-known/openid-configuration)")
@@ -84,9 +86,10 @@ export async function runServerCommand(opts: ServerCommandOptions, hooks: Server
     err('no --issuer: every /v1 call will be refused (401) until one is configured');
   }
 
-  const database: DatabaseOption = opts.databaseUrl
-    ? { kind: 'postgres', url: opts.databaseUrl }
-    : { kind: 'pglite', dataDir: opts.data ?? join(defaultAppDataDir(), 'policy-server') };
+  const dataDir = opts.data ?? join(defaultAppDataDir(), 'policy-server');
+  const database: DatabaseOption = opts.databaseUrl ? { kind: 'postgres', url: opts.databaseUrl } : { kind: 'pglite', dataDir };
+  // Recordings are files, never rows: beside the embedded database, or under --data with PostgreSQL.
+  const recordingsDir = opts.recordings ?? join(dataDir, 'recordings');
   const logger = createServerLogger({ level: opts.logLevel ?? 'info' });
   let server: Awaited<ReturnType<typeof startPolicyServer>>;
   try {
@@ -97,6 +100,7 @@ export async function runServerCommand(opts: ServerCommandOptions, hooks: Server
       ...(opts.grantIssuer ? { issuer: opts.grantIssuer } : {}),
       ...(initialPolicyYaml ? { initialPolicyYaml } : {}),
       logger,
+      recordingsDir,
       host: opts.host,
       port: opts.port,
     });
@@ -106,7 +110,7 @@ export async function runServerCommand(opts: ServerCommandOptions, hooks: Server
     return 1;
   }
   out(`Gatehouse policy server is running at ${server.url}`);
-  err(`${database.kind === 'postgres' ? 'PostgreSQL' : `data in ${database.dataDir}`}; OpenAPI at ${server.url}/openapi.json; press Ctrl-C to stop`);
+  err(`${database.kind === 'postgres' ? 'PostgreSQL' : `data in ${database.dataDir}`}; recordings in ${recordingsDir}; OpenAPI at ${server.url}/openapi.json; press Ctrl-C to stop`);
   hooks.onListening?.(server.url);
 
   await (hooks.stop ??

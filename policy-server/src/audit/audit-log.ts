@@ -17,7 +17,9 @@ export type AuditType =
   | 'approval.cancelled'
   | 'approval.expired'
   | 'grant.consumed'
-  | 'grant.consume_refused';
+  | 'grant.consume_refused'
+  | 'session.uploaded'
+  | 'session.replay_opened';
 
 export interface NewAuditEvent {
   at: Date;

@@ -13,6 +13,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { meRoutes, publicRoutes } from './routes/meta-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 
 export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
@@ -33,7 +34,7 @@ export async function buildApp(ctx: ServerContext, options: BuildAppOptions): Pr
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Gatehouse policy server', description: 'Policies, approvals and grants, audit, and a per-user event stream.', version: options.version },
+      info: { title: 'Gatehouse policy server', description: 'Policies, approvals and grants, audit, a per-user event stream, and session recordings.', version: options.version },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
@@ -47,6 +48,7 @@ export async function buildApp(ctx: ServerContext, options: BuildAppOptions): Pr
     approvalRoutes(authed, ctx);
     auditRoutes(authed, ctx);
     eventRoutes(authed, ctx);
+    await sessionRoutes(authed, ctx);
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { GrantSigner } from '../grants/grant-signer.js';
 import type { PolicyService } from '../policy/policy-service.js';
+import type { SessionService } from '../sessions/session-service.js';
 import type { Database } from '../storage/database.js';
 
 /** What the routes use; built once by createPolicyServer. */
@@ -15,4 +16,6 @@ export interface ServerContext {
   hub: EventHub;
   verifier: TokenVerifier;
   clock: Clock;
+  /** Session recordings (index + stored bodies). */
+  sessions: SessionService;
 }

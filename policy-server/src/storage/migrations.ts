@@ -103,4 +103,44 @@ CREATE TABLE signing_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'session recordings',
+    sql: `
+-- The index of uploaded session recordings (issue 6). The recordings themselves are files in the
+-- server's recordings directory (storage_key names them); the row holds what is listed and
+-- searched. user_id is the uploader's token subject, never a value from a request body.
+CREATE TABLE sessions (
+  id              text PRIMARY KEY,
+  user_id         text NOT NULL,
+  user_name       text NOT NULL,
+  connection_id   text NOT NULL,
+  kind            text NOT NULL CHECK (kind IN ('terminal', 'sql')),
+  started_at      timestamptz NOT NULL,
+  ended_at        timestamptz,
+  status          text NOT NULL CHECK (status IN ('uploading', 'complete')),
+  body_bytes      bigint NOT NULL DEFAULT 0,
+  index_bytes     bigint NOT NULL DEFAULT 0,
+  body_sha256     text,
+  index_sha256    text,
+  events          integer,
+  sealed          boolean,
+  head            text,
+  blocked_count   integer NOT NULL DEFAULT 0,
+  held_count      integer NOT NULL DEFAULT 0,
+  approved_count  integer NOT NULL DEFAULT 0,
+  masked_count    integer NOT NULL DEFAULT 0,
+  -- The (masked) SQL statements and shell command lines, one a line, for text search.
+  search_text     text NOT NULL DEFAULT '',
+  storage_key     text NOT NULL UNIQUE,
+  created_at      timestamptz NOT NULL,
+  completed_at    timestamptz,
+  -- A complete session has its verified hashes; an uploading one has none yet.
+  CHECK ((status = 'complete') = (body_sha256 IS NOT NULL AND index_sha256 IS NOT NULL AND completed_at IS NOT NULL))
+);
+CREATE INDEX sessions_started ON sessions (started_at DESC, id DESC);
+CREATE INDEX sessions_user ON sessions (user_id, started_at DESC);
+CREATE INDEX sessions_connection ON sessions (connection_id, started_at DESC);
+`,
+  },
 ];

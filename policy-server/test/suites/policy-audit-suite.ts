@@ -2,6 +2,7 @@
 import { expect, it } from 'vitest';
 import { AuditList, PolicyHistory, PolicyVersion, type ApprovalRequest } from '@gatehouse/gateway-core';
 import { migrate } from '../../src/storage/migrate.js';
+import { MIGRATIONS } from '../../src/storage/migrations.js';
 import type { Harness } from '../support/harness.js';
 import { TEST_POLICY_YAML } from '../support/test-policy.js';
 
@@ -82,7 +83,7 @@ export function policyAuditSuite(h: () => Harness): void {
   it('applies migrations once (a restart applies nothing)', async () => {
     expect(await migrate(h().server.db)).toEqual([]);
     const rows = await h().server.db.query<{ version: unknown }>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => Number(r.version))).toEqual([1]);
+    expect(rows.map((r) => Number(r.version)).sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
   it('serves /openapi.json with every path, and JSON errors everywhere', async () => {
@@ -90,7 +91,7 @@ export function policyAuditSuite(h: () => Harness): void {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/health', '/v1/me', '/v1/policy', '/v1/policy/history', '/v1/policy/versions/{n}', '/v1/approvals', '/v1/approvals/{id}', '/v1/approvals/{id}/approve', '/v1/approvals/{id}/deny', '/v1/approvals/{id}/cancel', '/v1/approvals/{id}/consume', '/v1/access/active', '/v1/audit', '/v1/events', '/.well-known/jwks.json']) {
+    for (const path of ['/health', '/v1/me', '/v1/policy', '/v1/policy/history', '/v1/policy/versions/{n}', '/v1/approvals', '/v1/approvals/{id}', '/v1/approvals/{id}/approve', '/v1/approvals/{id}/deny', '/v1/approvals/{id}/cancel', '/v1/approvals/{id}/consume', '/v1/access/active', '/v1/audit', '/v1/events', '/v1/sessions', '/v1/sessions/{id}', '/v1/sessions/{id}/upload', '/v1/sessions/{id}/body', '/v1/sessions/{id}/index', '/v1/sessions/{id}/complete', '/.well-known/jwks.json']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
     const missing = await fetch(`${h().url}/nope`);

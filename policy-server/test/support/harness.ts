@@ -3,6 +3,9 @@
  * test issuer whose JWKS is fetched over HTTP. `client(person)` signs a fresh token at the
  * shared test clock's time for every call, so moving the clock never strands a test's token.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../../test-support/postgres/postgres-server.js';
 import { createPolicyServer, type PolicyServer } from '../../src/index.js';
@@ -48,8 +51,11 @@ export async function startHarness(backend: Backend): Promise<Harness> {
     await admin.end();
     database = { kind: 'postgres', url: `postgres://${postgres.user}:${encodeURIComponent(postgres.password)}@127.0.0.1:${postgres.port}/policy`, poolSize: 4 };
   }
+  // PostgreSQL needs a recordings directory; PGlite in memory makes a temporary one itself.
+  const recordingsDir = backend === 'postgres' ? mkdtempSync(join(tmpdir(), 'gatehouse-test-recordings-')) : undefined;
   const server = await createPolicyServer({
     database,
+    ...(recordingsDir ? { recordingsDir } : {}),
     issuers: [{ issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri }],
     issuer: 'urn:gatehouse:test-policy-server',
     initialPolicyYaml: TEST_POLICY_YAML,
@@ -88,6 +94,7 @@ export async function startHarness(backend: Backend): Promise<Harness> {
       await server.close();
       await issuer.close();
       await postgres?.stop();
+      if (recordingsDir) rmSync(recordingsDir, { recursive: true, force: true });
     },
   };
 }

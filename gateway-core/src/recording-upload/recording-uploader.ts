@@ -1,0 +1,440 @@
+/**
+ * Moves finished recordings from the local spool to the policy server (issue 6, "Spooled and
+ * uploaded"), resumably, and removes them from the spool only once the server has verified them.
+ *
+ * Lifecycle of one recording (`<spool>/<name>.cast|.sql.jsonl` + `<name>….index.jsonl`):
+ * 1. **Finished?** Sealed (its index ends with the writer's `end` entry), or unsealed but already
+ *    in the spool when the uploader started: this process never reopens a recording, so such a
+ *    file is a crashed session's and will not grow again. Unsealed files created since are still
+ *    being written, and wait.
+ * 2. **Whose?** The header names the identity (`gatehouse.user`). It is uploaded with that
+ *    identity's token (`accessTokenFor` where the provider offers it, else only while that person
+ *    is signed in); otherwise it stays spooled and counts as `waitingForOwner`.
+ * 3. **Upload:** PUT the session, ask the server how many bytes of each file it holds, send the
+ *    rest in chunks (≤ 8 MiB), then complete with both SHA-256s. The server hashes what it stored,
+ *    verifies the chain and the header, and answers 2xx only then.
+ * 4. **Remove:** after a 2xx complete (or when the server already holds it complete with the same
+ *    hashes) both files are deleted and the spool's bound is credited. Deleted, not moved to an
+ *    `uploaded/` folder: the server now holds a verified copy, the spool is bounded, and a second
+ *    copy of a (masked but still sensitive) recording on a laptop is exposure with no use.
+ *
+ * While the server is unreachable nothing is removed; passes are retried with exponential backoff
+ * (1 s … 60 s, jittered). A recording the server refuses (chain broken, not this user's, …) is kept
+ * and not retried until it changes or the app restarts; `status().rejected` says how many.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GatehouseError } from '../bridge/gatehouse-error.js';
+import { ApiCallError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
+import type { Logger } from '../logging/logger.js';
+import { indexPathFor, SessionMeta } from '../recording/recording-format.js';
+import { MAX_UPLOAD_CHUNK_BYTES, type UploadPart } from './sessions-api.js';
+import { UploadOffsetMismatch, type SessionTransport } from './session-client.js';
+
+export interface RecordingUploaderOptions {
+  /** The spool folder (`<recordings dir>/spool`). */
+  spoolDir: string;
+  transport: SessionTransport;
+  logger: Logger;
+  /** Credited with the bytes of each recording removed after upload. */
+  spool?: { release(bytes: number): void };
+  /** Bytes per PUT (default 4 MiB, at most 8 MiB). */
+  chunkBytes?: number;
+  /** How often the spool is looked at when all is well (default 5 s). */
+  scanIntervalMs?: number;
+  /** Backoff while the server is unreachable (default 1 s doubling to 60 s). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface RecordingUploadStatus {
+  /** idle: nothing to do or waiting for the next scan; offline: the server is unreachable. */
+  state: 'idle' | 'uploading' | 'offline' | 'stopped';
+  /** Finished recordings in the spool not uploaded yet (including those waiting or refused). */
+  queued: number;
+  /** Of those, recordings whose owner has no token now (someone else's, signed out). */
+  waitingForOwner: number;
+  /** Of those, recordings the server refused; kept in the spool. */
+  rejected: number;
+  /** Recordings uploaded (and removed) since start. */
+  uploaded: number;
+  /** The session id being uploaded now. */
+  current: string | null;
+  lastError: { message: string; at: string } | null;
+  lastUploadAt: string | null;
+  /** When the next attempt is due while offline. */
+  nextAttemptAt: string | null;
+}
+
+interface Candidate {
+  name: string;
+  path: string;
+  indexPath: string;
+  bodyBytes: number;
+  indexBytes: number;
+  mtimeMs: number;
+  meta: SessionMeta;
+}
+
+const RECORDING = /\.(cast|sql\.jsonl)$/;
+const INDEX_SUFFIX = '.index.jsonl';
+
+export class RecordingUploader {
+  private readonly chunkBytes: number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+  private readonly scanInterval: number;
+  /** Unsealed recordings present at start: crashed sessions', safe to upload as they are. */
+  private leftovers: Set<string> | undefined;
+  /** name → "size:mtime" of recordings the server refused; retried only when they change. */
+  private readonly rejected = new Map<string, string>();
+  private readonly listeners = new Set<(s: RecordingUploadStatus) => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pass: Promise<void> | undefined;
+  private again = false;
+  private failures = 0;
+  private stopped = false;
+  private current: RecordingUploadStatus = { state: 'idle', queued: 0, waitingForOwner: 0, rejected: 0, uploaded: 0, current: null, lastError: null, lastUploadAt: null, nextAttemptAt: null };
+
+  constructor(private readonly o: RecordingUploaderOptions) {
+    this.chunkBytes = Math.min(o.chunkBytes ?? 4 * 1024 * 1024, MAX_UPLOAD_CHUNK_BYTES);
+    this.minBackoff = o.minBackoffMs ?? 1_000;
+    this.maxBackoff = o.maxBackoffMs ?? 60_000;
+    this.scanInterval = o.scanIntervalMs ?? 5_000;
+  }
+
+  /** Takes the snapshot of crash leftovers (call before any recording starts) and begins. */
+  start(): void {
+    if (this.leftovers || this.stopped) return;
+    this.leftovers = new Set();
+    void this.snapshot().finally(() => this.kick());
+  }
+
+  status(): RecordingUploadStatus {
+    return { ...this.current };
+  }
+
+  onChange(listener: (s: RecordingUploadStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Looks at the spool now (e.g. a session just ended, or the user signed in). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.pass) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pass = this.runPass().finally(() => {
+      this.pass = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      } else this.schedule();
+    });
+  }
+
+  /** Waits for a pass in progress, runs one more full pass, and returns the status after it. */
+  async drain(): Promise<RecordingUploadStatus> {
+    await this.pass;
+    this.kick();
+    await this.pass;
+    return this.status();
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.pass?.catch(() => undefined);
+    this.update({ state: 'stopped', current: null, nextAttemptAt: null });
+  }
+
+  private schedule(): void {
+    const delay = this.failures === 0 ? this.scanInterval : this.backoff();
+    this.update({ nextAttemptAt: this.failures === 0 ? null : new Date(Date.now() + delay).toISOString() });
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private backoff(): number {
+    const base = Math.min(this.maxBackoff, this.minBackoff * 2 ** Math.min(this.failures - 1, 20));
+    return Math.round(base * (0.75 + Math.random() * 0.5));
+  }
+
+  private async snapshot(): Promise<void> {
+    try {
+      for (const name of await readdir(this.o.spoolDir)) {
+        if (!RECORDING.test(name)) continue;
+        if (!(await isSealed(join(this.o.spoolDir, name)))) this.leftovers?.add(name);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.logger.warn({ err, spool: this.o.spoolDir }, 'cannot read the recording spool');
+    }
+  }
+
+  private async runPass(): Promise<void> {
+    let candidates: Candidate[];
+    try {
+      candidates = await this.findFinished();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    let waiting = 0;
+    let rejected = 0;
+    let paused = false;
+    const pending = candidates.filter((c) => {
+      const refused = this.rejected.get(c.name);
+      if (refused === undefined) return true;
+      if (refused === stamp(c)) {
+        rejected++;
+        return false;
+      }
+      this.rejected.delete(c.name);
+      return true;
+    });
+    this.update({ queued: candidates.length, rejected, waitingForOwner: 0 });
+    for (const c of pending) {
+      if (this.stopped) return;
+      let token: string | null;
+      try {
+        token = await this.o.transport.tokenFor(c.meta.user);
+      } catch {
+        token = null;
+      }
+      if (!token) {
+        waiting++;
+        this.update({ waitingForOwner: waiting });
+        continue;
+      }
+      this.update({ state: 'uploading', current: c.meta.sessionId });
+      try {
+        await this.upload(c, token);
+        this.update({ uploaded: this.current.uploaded + 1, queued: this.current.queued - 1, lastUploadAt: new Date().toISOString(), current: null });
+      } catch (err) {
+        if (isTransient(err)) {
+          paused = true;
+          this.fail(err);
+          break;
+        }
+        // Refused for good (chain broken, someone else's id, …): keep it, do not hammer the server.
+        this.rejected.set(c.name, stamp(c));
+        rejected++;
+        this.o.logger.error({ err, recording: c.path, sessionId: c.meta.sessionId }, 'the policy server refused a recording; it stays in the spool');
+        this.update({ rejected, lastError: { message: describe(err), at: new Date().toISOString() }, current: null });
+      }
+    }
+    if (!paused && !this.stopped) {
+      this.failures = 0;
+      this.update({ state: 'idle', current: null, nextAttemptAt: null });
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.failures++;
+    const offline = err instanceof PolicyServerUnreachable;
+    if (this.failures === 1 || !offline) this.o.logger.warn({ err: offline ? undefined : err, reason: describe(err) }, 'recording upload paused; will retry');
+    this.update({ state: offline ? 'offline' : 'idle', current: null, lastError: { message: describe(err), at: new Date().toISOString() } });
+  }
+
+  /** Finished recordings in the spool, oldest first (file names start with the start time). */
+  private async findFinished(): Promise<Candidate[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.o.spoolDir)).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const present = new Set(names);
+    const out: Candidate[] = [];
+    for (const name of names) {
+      // An index whose recording is gone was left by a crash between the two deletes.
+      if (name.endsWith(INDEX_SUFFIX) && !present.has(name.slice(0, -INDEX_SUFFIX.length))) {
+        await unlink(join(this.o.spoolDir, name)).catch(() => undefined);
+        continue;
+      }
+      if (!RECORDING.test(name)) continue;
+      const path = join(this.o.spoolDir, name);
+      const indexPath = indexPathFor(path);
+      if (!present.has(`${name}${INDEX_SUFFIX}`)) continue;
+      if (!this.leftovers?.has(name) && !(await isSealed(path))) continue;
+      try {
+        const [s, si] = await Promise.all([stat(path), stat(indexPath)]);
+        const meta = await readMeta(path);
+        if (!meta) {
+          if (!this.rejected.has(name)) this.o.logger.error({ recording: path }, 'a spooled recording has no readable header; it stays in the spool');
+          this.rejected.set(name, `${s.size}:${s.mtimeMs}`);
+          out.push({ name, path, indexPath, bodyBytes: s.size, indexBytes: si.size, mtimeMs: s.mtimeMs, meta: { recordingVersion: 1, sessionId: name, user: '?', connectionId: '?', kind: 'terminal', startedAt: '' } });
+          continue;
+        }
+        out.push({ name, path, indexPath, bodyBytes: s.size, indexBytes: si.size, mtimeMs: s.mtimeMs, meta });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return out;
+  }
+
+  private async upload(c: Candidate, token: string): Promise<void> {
+    const t = this.o.transport;
+    const id = c.meta.sessionId;
+    const [bodySha256, indexSha256] = await Promise.all([sha256File(c.path), sha256File(c.indexPath)]);
+    const started = Date.parse(c.meta.startedAt);
+    const startedAt = new Date(Number.isNaN(started) ? c.mtimeMs : started).toISOString();
+    const session = await t.createSession(token, id, { kind: c.meta.kind, connectionId: c.meta.connectionId, startedAt });
+    if (session.status === 'complete') {
+      if (session.bodySha256 !== bodySha256 || session.indexSha256 !== indexSha256) {
+        throw new GatehouseError('invalid_input', `the policy server already holds session ${id} with different contents`);
+      }
+      await this.remove(c);
+      return;
+    }
+    let resets = 0;
+    for (;;) {
+      const state = await t.uploadState(token, id);
+      if (state.bodyBytes > c.bodyBytes || state.indexBytes > c.indexBytes) {
+        // The server holds more than this file has: not a prefix of it. Start over once.
+        if (resets++ > 0) throw new GatehouseError('invalid_input', `the policy server holds more of session ${id} than the spool has`);
+        await t.resetUpload(token, id);
+        continue;
+      }
+      await this.send(token, id, 'body', c.path, state.bodyBytes, c.bodyBytes);
+      await this.send(token, id, 'index', c.indexPath, state.indexBytes, c.indexBytes);
+      try {
+        await t.complete(token, id, { bodySha256, indexSha256 });
+        break;
+      } catch (err) {
+        // What the server stored is not what we hold (a corrupted chunk): send it all again, once.
+        if (err instanceof ApiCallError && err.apiCode === 'hash_mismatch' && resets++ === 0) {
+          await t.resetUpload(token, id);
+          continue;
+        }
+        throw err;
+      }
+    }
+    this.o.logger.info({ sessionId: id, bytes: c.bodyBytes }, 'recording uploaded and verified by the policy server');
+    await this.remove(c);
+  }
+
+  private async send(token: string, id: string, part: UploadPart, path: string, from: number, size: number): Promise<void> {
+    if (from >= size) return;
+    const fh = await open(path, 'r');
+    try {
+      let offset = from;
+      let mismatches = 0;
+      while (offset < size) {
+        if (this.stopped) throw new GatehouseError('unavailable', 'the uploader was stopped');
+        const len = Math.min(this.chunkBytes, size - offset);
+        const buf = Buffer.alloc(len);
+        const { bytesRead } = await fh.read(buf, 0, len, offset);
+        try {
+          const state = await this.o.transport.append(token, id, part, offset, buf.subarray(0, bytesRead));
+          offset = part === 'body' ? state.bodyBytes : state.indexBytes;
+        } catch (err) {
+          // Someone (an earlier attempt whose answer was lost) moved the server on: resume there.
+          if (err instanceof UploadOffsetMismatch && err.expectedOffset <= size && mismatches++ < 3) {
+            offset = err.expectedOffset;
+            continue;
+          }
+          throw err;
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async remove(c: Candidate): Promise<void> {
+    // Recording first: an index left alone by a crash here is cleaned up by the next scan.
+    await unlink(c.path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await unlink(c.indexPath).catch(() => undefined);
+    this.leftovers?.delete(c.name);
+    this.o.spool?.release(c.bodyBytes + c.indexBytes);
+  }
+
+  private update(patch: Partial<RecordingUploadStatus>): void {
+    this.current = { ...this.current, ...patch };
+    const snapshot = this.status();
+    for (const l of this.listeners) l(snapshot);
+  }
+}
+
+function stamp(c: Candidate): string {
+  return `${c.bodyBytes}:${c.mtimeMs}`;
+}
+
+/** Worth retrying later: the server is unreachable, overloaded, or the token was not accepted. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof PolicyServerUnreachable) return true;
+  if (err instanceof ApiCallError) return err.status >= 500 || err.status === 401 || err.status === 429 || err.status === 408;
+  if (err instanceof GatehouseError) return err.code === 'unavailable';
+  // A local read error (file vanished, disk) is retried on the next pass.
+  return true;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The index's last complete line is the writer's `end` entry. */
+async function isSealed(recordingPath: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(indexPathFor(recordingPath), 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = await fh.stat();
+    const len = Math.min(size, 4096);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    const text = buf.toString('utf8');
+    if (!text.endsWith('\n')) return false;
+    const last = text.slice(text.lastIndexOf('\n', text.length - 2) + 1, -1);
+    try {
+      return (JSON.parse(last) as { k?: unknown }).k === 'end';
+    } catch {
+      return false;
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The session metadata from the recording's header (line 0), or undefined when unreadable. */
+async function readMeta(path: string): Promise<SessionMeta | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const text = buf.subarray(0, bytesRead).toString('utf8');
+    const nl = text.indexOf('\n');
+    if (nl < 0) return undefined;
+    const header = JSON.parse(text.slice(0, nl)) as { gatehouse?: unknown };
+    const meta = SessionMeta.safeParse(header.gatehouse);
+    return meta.success ? meta.data : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
