@@ -234,6 +234,8 @@ export class TerminalSession {
     }
     this.o.logger.info({ terminalId: this.o.id, action: verdict.decision.action, rule: verdict.decision.rule, source: verdict.source }, 'shell line judged');
     if (verdict.decision.action !== 'allow') return this.block(verdict.decision, verdict.line, verdict.secret);
+    // Allowed lines are recorded too (masked by the recorder): replay search finds every command run.
+    if (!verdict.secret && verdict.line.trim()) this.o.recorder?.marker({ type: 'guard', action: 'allow', command: verdict.line.slice(0, 2000) });
     await this.send(raw);
     const continuation = verdict.incomplete ? [...this.continuation, verdict.line] : [];
     this.resetLine();

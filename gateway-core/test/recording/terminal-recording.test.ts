@@ -93,6 +93,8 @@ describe('terminal recording against OpenSSH sshd', () => {
 
     const guard = events.filter((e) => e[1] === 'm').map((e) => JSON.parse(e[2]) as Record<string, string>);
     expect(guard).toContainEqual(expect.objectContaining({ type: 'guard', action: 'deny', rule: 'rm-recursive-system-path', command: 'rm -rf /' }));
+    // Every line that ran is there too, so that replay search finds it.
+    expect(guard.filter((m) => m.action === 'allow').map((m) => m.command)).toEqual(expect.arrayContaining(['cat customers.txt', 'seq 1 60', 'ls -la']));
 
     // Replaying the recording gives the screen the user saw (the live output into an xterm of the same size).
     const liveEvents: Array<[number, string, string]> = [
