@@ -1,9 +1,45 @@
-import { EmptyArea } from '../workspace/EmptyArea';
+import { useState } from 'react';
+import type { SessionFilter } from '@gatehouse/gateway-core/contract';
+import { useAppState } from '../../app/AppContext';
+import { DEFAULT_FILTER, SessionFilters } from './SessionFilters';
+import { SessionPlayer } from './SessionPlayer';
+import { SessionTable } from './SessionTable';
+import { useSessionsList } from './use-sessions-list';
+import './sessions.css';
 
+/** Recorded sessions: the filtered list on the left, the selected one's replay on the right. */
 export function SessionsArea() {
+  const [filter, setFilter] = useState<SessionFilter>(DEFAULT_FILTER);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const list = useSessionsList(filter);
+  // Another identity may not see what this one opened: its replay is asked for again.
+  const me = useAppState().identity?.current?.id ?? '';
   return (
-    <EmptyArea icon="sessions" title="Sessions">
-      Recorded SQL and terminal sessions, with replay, appear here.
-    </EmptyArea>
+    <div className="sessions-area" data-testid="sessions-area">
+      <div className="sessions-list-pane">
+        <SessionFilters onApply={setFilter} />
+        <div className="sessions-list-status" role="status">
+          {list.loading ? 'Loading sessions…' : list.error ? null : `${list.sessions.length} session${list.sessions.length === 1 ? '' : 's'}`}
+        </div>
+        {list.error && (
+          <div className="session-error" role="alert">
+            {list.error}{' '}
+            <button type="button" className="session-button" onClick={list.reload}>
+              Retry
+            </button>
+          </div>
+        )}
+        <div className="sessions-table-scroll">
+          <SessionTable sessions={list.sessions} selectedId={openId} onOpen={setOpenId} />
+        </div>
+      </div>
+      <div className="sessions-player-pane">
+        {openId ? (
+          <SessionPlayer key={`${me}\n${openId}`} sessionId={openId} onClose={() => setOpenId(null)} />
+        ) : (
+          <p className="sessions-hint">Choose a session to replay it.</p>
+        )}
+      </div>
+    </div>
   );
 }
