@@ -34,3 +34,4 @@ export { GrantVerifier } from './approvals/grant-verifier.js';
 export type { PolicyServerOptions } from './approvals/approvals-feature.js';
 export * from './recording/index.js';
 export * from './recording-upload/index.js';
+export * from './pg-listener/index.js';

@@ -13,6 +13,7 @@ import { registerApprovalsCommand } from './approvals-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerVerifyCommand } from './verify-command.js';
+import { registerConnectCommand } from './connect-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -120,6 +121,7 @@ registerStartCommand(program);
 registerServerCommand(program);
 registerApprovalsCommand(program);
 registerVerifyCommand(program);
+registerConnectCommand(program);
 
 function parsePort(value: string): number {
   const port = Number(value);
