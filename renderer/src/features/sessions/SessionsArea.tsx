@@ -17,7 +17,13 @@ export function SessionsArea() {
   return (
     <div className="sessions-area" data-testid="sessions-area">
       <div className="sessions-list-pane">
-        <SessionFilters onApply={setFilter} />
+        <SessionFilters
+          onApply={(f) => {
+            // Apply always asks again: the same filters may match sessions uploaded since.
+            setFilter(f);
+            list.reload();
+          }}
+        />
         <div className="sessions-list-status" role="status">
           {list.loading ? 'Loading sessions…' : list.error ? null : `${list.sessions.length} session${list.sessions.length === 1 ? '' : 's'}`}
         </div>
