@@ -150,11 +150,16 @@ export class PolicyServerClient {
   }
 
   private async errorFrom(res: Response): Promise<GatehouseError> {
-    const body = ApiError.safeParse(await res.json().catch(() => null));
-    const message = body.success ? body.data.message : `HTTP ${res.status}`;
-    const code = res.status === 404 ? 'not_found' : res.status === 401 || res.status === 403 ? 'forbidden' : res.status >= 500 ? 'unavailable' : 'invalid_input';
-    return new ApiCallError(code, `Policy server: ${message}`, res.status, body.success ? body.data.code : 'http_error');
+    return apiCallError(res.status, await res.json().catch(() => null));
   }
+}
+
+/** The error for a policy-server answer with this status and (JSON) body, for every client of its API. */
+export function apiCallError(status: number, json: unknown): ApiCallError {
+  const body = ApiError.safeParse(json);
+  const message = body.success ? body.data.message : `HTTP ${status}`;
+  const code = status === 404 ? 'not_found' : status === 401 || status === 403 ? 'forbidden' : status >= 500 ? 'unavailable' : 'invalid_input';
+  return new ApiCallError(code, `Policy server: ${message}`, status, body.success ? body.data.code : 'http_error');
 }
 
 /** The server answered with an error; `apiCode` is its machine-readable code (e.g. grant_used). */
@@ -170,7 +175,8 @@ export class ApiCallError extends GatehouseError {
   }
 }
 
-function describeFetchError(err: unknown): string {
+/** Why a request never got an answer, in a word a user can act on (no URL, no token). */
+export function describeFetchError(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown } }).cause;
   if (cause && typeof cause.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
   if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';

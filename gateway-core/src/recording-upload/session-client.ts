@@ -6,8 +6,7 @@
  */
 import type { z } from 'zod';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
-import { ApiError } from '../approvals/policy-server-api.js';
-import { ApiCallError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
+import { apiCallError, describeFetchError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
 import { OffsetMismatch, Session, SessionList, UploadState, type CompleteSession, type CreateSession, type SessionListQuery, type UploadPart } from './sessions-api.js';
 
 /** What the uploader needs of the server; SessionClient implements it over HTTP. */
@@ -109,11 +108,7 @@ export class SessionClient implements SessionTransport {
     } catch (err) {
       throw new PolicyServerUnreachable(base, describeFetchError(err));
     }
-    if (!res.ok) {
-      const err = ApiError.safeParse(await res.json().catch(() => null));
-      const code = res.status === 404 ? 'not_found' : res.status === 401 || res.status === 403 ? 'forbidden' : res.status >= 500 ? 'unavailable' : 'invalid_input';
-      throw new ApiCallError(code, `Policy server: ${err.success ? err.data.message : `HTTP ${res.status}`}`, res.status, err.success ? err.data.code : 'http_error');
-    }
+    if (!res.ok) throw apiCallError(res.status, await res.json().catch(() => null));
     const bytes = Buffer.from(await res.arrayBuffer());
     const m = /^bytes (\d+)-\d+\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
     return m ? { bytes, start: Number(m[1]), total: Number(m[2]) } : { bytes, start: 0, total: bytes.length };
@@ -150,19 +145,10 @@ export class SessionClient implements SessionTransport {
     if (!res.ok) {
       const mismatch = OffsetMismatch.safeParse(json);
       if (res.status === 409 && mismatch.success) throw new UploadOffsetMismatch(path.includes('/index?') ? 'index' : 'body', mismatch.data.expectedOffset, `Policy server: ${mismatch.data.message}`);
-      const err = ApiError.safeParse(json);
-      const code = res.status === 404 ? 'not_found' : res.status === 401 || res.status === 403 ? 'forbidden' : res.status >= 500 ? 'unavailable' : 'invalid_input';
-      throw new ApiCallError(code, `Policy server: ${err.success ? err.data.message : `HTTP ${res.status}`}`, res.status, err.success ? err.data.code : 'http_error');
+      throw apiCallError(res.status, json);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) throw new GatehouseError('unavailable', `The policy server's answer to ${method} ${path.split('?')[0] ?? path} does not match the API (${parsed.error.issues[0]?.message ?? 'invalid'})`);
     return parsed.data;
   }
-}
-
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: unknown } }).cause;
-  if (cause && typeof cause.code === 'string') return cause.code === 'ECONNREFUSED' ? 'connection refused' : cause.code;
-  if (err instanceof Error && err.name === 'TimeoutError') return 'no answer in time';
-  return 'network error';
 }

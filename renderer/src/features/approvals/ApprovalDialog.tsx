@@ -1,6 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-
-const FOCUSABLE = 'button:not(:disabled), [href], input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])';
+import { FOCUSABLE, handleDialogKeys } from '../../app/dialog-keys';
 
 /**
  * A modal dialog over the whole window, named by `label` (role="dialog" with aria-label, so a
@@ -37,24 +36,7 @@ export function ApprovalDialog({ label, title, children, onCancel }: { label: st
         role="dialog"
         aria-modal="true"
         aria-label={label}
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') {
-            e.preventDefault();
-            onCancel();
-          } else if (e.key === 'Tab') {
-            const focusable = Array.from(ref.current?.querySelectorAll<HTMLElement>(FOCUSABLE) ?? []);
-            const first = focusable[0];
-            const last = focusable[focusable.length - 1];
-            if (e.shiftKey && document.activeElement === first) {
-              e.preventDefault();
-              last?.focus();
-            } else if (!e.shiftKey && document.activeElement === last) {
-              e.preventDefault();
-              first?.focus();
-            }
-          }
-        }}
+        onKeyDown={(e) => handleDialogKeys(e, ref.current, onCancel)}
       >
         <h3 className="approval-dialog-title">{title}</h3>
         {children}

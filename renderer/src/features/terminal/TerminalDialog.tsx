@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { handleDialogKeys } from '../../app/dialog-keys';
 
 /**
  * A modal confirmation over one terminal pane (not the whole app: other tabs and the SQL editor
@@ -35,24 +36,7 @@ export function TerminalDialog({
         aria-modal="true"
         aria-labelledby={titleId}
         data-testid={testId}
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') {
-            e.preventDefault();
-            onCancel();
-          } else if (e.key === 'Tab') {
-            const focusable = Array.from(ref.current?.querySelectorAll<HTMLElement>('button, [href], input, [tabindex]:not([tabindex="-1"])') ?? []);
-            const first = focusable[0];
-            const last = focusable[focusable.length - 1];
-            if (e.shiftKey && document.activeElement === first) {
-              e.preventDefault();
-              last?.focus();
-            } else if (!e.shiftKey && document.activeElement === last) {
-              e.preventDefault();
-              first?.focus();
-            }
-          }
-        }}
+        onKeyDown={(e) => handleDialogKeys(e, ref.current, onCancel)}
       >
         <h3 id={titleId}>{title}</h3>
         <div className="terminal-dialog-body">{children}</div>
