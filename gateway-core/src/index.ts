@@ -8,7 +8,7 @@ export { ConnectionRegistry, type PendingConnection } from './connections/connec
 export { loadConnectionsFile, parseConnectionsYaml, ConfigError } from './connections/load-connections-file.js';
 export type { ConnectionConfig, ConnectionsFile } from './connections/connection-config.js';
 export { SecretResolver, InMemorySecretStore, type StoredSecretStore } from './connections/secret-resolver.js';
-export { DemoIdentityProvider, DEMO_IDENTITIES } from './identity/demo-identity-provider.js';
+export { DemoIdentityProvider, DEMO_IDENTITIES, DEMO_AGENT_IDENTITY } from './identity/demo-identity-provider.js';
 export type { IdentityProvider } from './identity/identity-provider.js';
 export { createLogger, type Logger } from './logging/logger.js';
 export { SecretScrubber } from './logging/secret-scrubber.js';

@@ -8,6 +8,12 @@ export const DEMO_IDENTITIES: readonly Identity[] = [
   { id: 'admin', displayName: 'Ada Admin', email: 'ada.admin@gatehouse.demo', roles: ['admin', 'support'] },
 ];
 
+/**
+ * The demo's AI agent (`gatehouse mcp --demo`): governed by the policy's stricter `agent` role.
+ * It is not one of the people the app can switch to; only the MCP server runs as it.
+ */
+export const DEMO_AGENT_IDENTITY: Identity = { id: 'agent', displayName: 'Demo Agent (MCP)', roles: ['agent'] };
+
 /** The offline demo's two people, switchable from the UI; the built-in issuer signs their tokens later. */
 export class DemoIdentityProvider implements IdentityProvider {
   readonly kind = 'demo' as const;
@@ -31,6 +37,7 @@ export class DemoIdentityProvider implements IdentityProvider {
   }
 
   switchTo(identityId: string): IdentityState {
+    if (!DEMO_IDENTITIES.some((i) => i.id === identityId)) throw new GatehouseError('not_found', `No demo identity "${identityId}" to switch to; choose engineer or admin`);
     this.active = findIdentity(identityId);
     const state = this.state();
     for (const l of this.listeners) l(state);
@@ -60,7 +67,7 @@ export class DemoIdentityProvider implements IdentityProvider {
 }
 
 function findIdentity(id: string): Identity {
-  const found = DEMO_IDENTITIES.find((i) => i.id === id);
+  const found = DEMO_IDENTITIES.find((i) => i.id === id) ?? (id === DEMO_AGENT_IDENTITY.id ? DEMO_AGENT_IDENTITY : undefined);
   if (!found) throw new GatehouseError('not_found', `No demo identity "${id}"; choose engineer or admin`);
   return found;
 }

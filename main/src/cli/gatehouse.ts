@@ -14,6 +14,8 @@ import { registerStartCommand } from './start-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerVerifyCommand } from './verify-command.js';
 import { registerConnectCommand } from './connect-command.js';
+import { registerMcpCommand } from './mcp-command.js';
+import { registerServiceIdentitiesCommand } from './service-identities-command.js';
 
 // `gatehouse … | head` closes our stdout early; that is the reader's choice, not a crash.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -122,6 +124,8 @@ registerServerCommand(program);
 registerApprovalsCommand(program);
 registerVerifyCommand(program);
 registerConnectCommand(program);
+registerMcpCommand(program);
+registerServiceIdentitiesCommand(program);
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -143,4 +143,35 @@ CREATE INDEX sessions_user ON sessions (user_id, started_at DESC);
 CREATE INDEX sessions_connection ON sessions (connection_id, started_at DESC);
 `,
   },
+  {
+    version: 3,
+    name: 'agent sessions',
+    sql: `
+-- AI agents' tool calls (issue 8) are recorded as sessions of their own kind; "detail" names the
+-- tool, so that the list can say what an agent did without opening the recording.
+ALTER TABLE sessions DROP CONSTRAINT sessions_kind_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_kind_check CHECK (kind IN ('terminal', 'sql', 'agent'));
+ALTER TABLE sessions ADD COLUMN detail text;
+`,
+  },
+  {
+    version: 4,
+    name: 'service identities',
+    sql: `
+-- Service identities (issue 8): non-human callers such as an MCP agent. Each holds one opaque
+-- bearer token, of which only the SHA-256 is kept; groups map to policy roles like an OIDC user's.
+CREATE TABLE service_identities (
+  id            text PRIMARY KEY,
+  name          text NOT NULL UNIQUE,
+  display_name  text NOT NULL,
+  groups        jsonb NOT NULL,
+  token_sha256  text NOT NULL UNIQUE,
+  created_by    text NOT NULL,
+  created_at    timestamptz NOT NULL,
+  expires_at    timestamptz,
+  revoked_at    timestamptz,
+  revoked_by    text
+);
+`,
+  },
 ];
