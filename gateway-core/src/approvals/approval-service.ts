@@ -21,10 +21,39 @@ import type { PolicyServerClient } from './policy-server-client.js';
 
 type Deps = Pick<GatewayServices, 'identity' | 'policy' | 'events' | 'logger'>;
 
+/**
+ * An action held outside the editor and the terminal (an AI agent's tool call): the service
+ * checks its grant like any other, then hands over to `execute`, which must spend the grant
+ * (directly, or through the broker's WriteApproval) before it runs anything.
+ */
+export interface HeldAction {
+  kind: 'sql' | 'shell';
+  connectionId: string;
+  /** The exact text that runs; the approvers see it masked. */
+  text: string;
+  actionClass?: 'read' | 'write' | 'dangerous';
+  rule: string;
+  justification: string;
+  owner: Identity;
+  execute(grant: ActionGrant): Promise<void>;
+  /** The request ended: 'ran', or why nothing ran (denied, expired, cancelled, not runnable). */
+  settled(requestId: string, outcome: string): void;
+}
+
+export interface ActionGrant {
+  requestId: string;
+  expiresAt: Date;
+  /** Spends the grant on the policy server, then here; false when it was already used. */
+  spend(): Promise<boolean>;
+}
+
+type State = 'waiting' | 'running' | 'done';
+
 /** A held action of this app, by request id: what to run once approved, and where. */
 type LocalAction =
-  | { kind: 'sql'; sessionId: string; text: string; owner: Identity; state: 'waiting' | 'running' | 'done' }
-  | { kind: 'shell'; terminalId: string; heldId: string; line: string; owner: Identity; state: 'waiting' | 'running' | 'done' };
+  | { kind: 'sql'; sessionId: string; text: string; owner: Identity; state: State }
+  | { kind: 'shell'; terminalId: string; heldId: string; line: string; owner: Identity; state: State }
+  | { kind: 'held'; action: HeldAction; owner: Identity; state: State };
 
 export interface ApprovalServiceOptions {
   client: PolicyServerClient;
@@ -95,6 +124,21 @@ export class ApprovalService {
       return this.accept(req);
     }
     return this.accept(await this.o.client.createRequest(input));
+  }
+
+  /** Sends a held action of another feature (agent tools) for approval; it runs once approved. */
+  async requestAction(action: HeldAction): Promise<ApprovalView> {
+    const masker = this.maskerFor(action.owner);
+    const common = { connectionId: action.connectionId, action: masker.maskText(action.text).text, actionHash: actionHash(action.kind, action.text), rule: action.rule, justification: action.justification };
+    if (action.kind === 'sql' && !action.actionClass) throw new GatehouseError('internal', 'A held statement needs its class');
+    const req = await this.o.client.createRequest(action.kind === 'sql' ? { kind: 'sql', ...common, actionClass: action.actionClass! } : { kind: 'shell', ...common });
+    this.local.set(req.id, { kind: 'held', action, owner: action.owner, state: 'waiting' });
+    return this.accept(req);
+  }
+
+  /** A request's current state on the server (for a caller polling one it made). */
+  async get(requestId: string): Promise<ApprovalView> {
+    return this.accept(await this.o.client.getRequest(requestId));
   }
 
   async list(query: Pick<ApprovalListQuery, 'scope' | 'status'>): Promise<ApprovalView[]> {
@@ -210,6 +254,11 @@ export class ApprovalService {
         });
         this.deps.events.emit('approvals.sqlResult', { requestId: req.id, sessionId: action.sessionId, result });
         this.settle(req, action, 'ran');
+      } else if (action.kind === 'held') {
+        const held = action.action;
+        const claims = await this.o.verifier.verify(grant.token, { kind: held.kind, action: held.text, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
+        await held.execute({ requestId: req.id, expiresAt: new Date(claims.exp * 1000), spend: () => this.spend(req.id, claims.jti, action.owner.id) });
+        this.settle(req, action, 'ran');
       } else {
         if (!this.terminals?.isOpen(action.terminalId)) throw new GatehouseError('not_found', 'the terminal that held the line is closed; nothing ran');
         const claims = await this.o.verifier.verify(grant.token, { kind: 'shell', action: action.line, connectionId: req.connectionId, requesterId: action.owner.id, requestId: req.id });
@@ -239,6 +288,7 @@ export class ApprovalService {
     this.local.delete(req.id);
     this.outcomes.set(req.id, outcome);
     if (action.kind === 'sql') this.broker?.hold(action.sessionId, -1);
+    else if (action.kind === 'held') action.action.settled(req.id, outcome);
     else if (outcome !== 'ran') this.terminals?.announce(action.terminalId, `request ${req.id}: ${outcome}`);
     this.deps.events.emit('approvals.changed', this.view(this.known.get(req.id) ?? req));
   }

@@ -25,6 +25,8 @@ export interface PolicyServerOptions {
 export interface ApprovalsFeature {
   handlers: ApprovalHandlers;
   gate: ConnectionAccessGate;
+  /** For features that hold actions of their own (agent tools). */
+  service: ApprovalService;
   /** Gives the service the features whose held actions it runs; starts the event stream. */
   start(features: { broker: SqlBroker; terminals: TerminalControl; connectionsChanged: () => void }): void;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export function createApprovalsFeature(deps: Deps, options: PolicyServerOptions)
   return {
     handlers,
     gate,
+    service,
     start({ broker, terminals, connectionsChanged: changed }) {
       service.attach(broker, terminals);
       connectionsChanged = changed;

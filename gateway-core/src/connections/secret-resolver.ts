@@ -35,6 +35,11 @@ export class SecretResolver {
     return value;
   }
 
+  /** Any secret resolved so far, replaced in `text` (for error text from a library, before it is shown). */
+  scrub(text: string): string {
+    return this.scrubber.scrub(text);
+  }
+
   private async lookup(ref: string): Promise<string> {
     const colon = ref.indexOf(':');
     const scheme = ref.slice(0, colon);

@@ -19,6 +19,8 @@ import { createTerminalHandlers, type TerminalHandlerOptions } from '../ssh/term
 import { Recordings, type RecordingsOptions } from '../recording/recordings.js';
 import type { RecordingUploader } from '../recording-upload/recording-uploader.js';
 import { startRecordingUpload } from '../recording-upload/start-recording-upload.js';
+import { AgentTools } from '../agent-tools/agent-tools.js';
+import { InMemoryKnownHosts, JsonFileKnownHosts } from '../ssh/known-hosts.js';
 
 export interface GatewayOptions {
   appInfo: AppInfo;
@@ -51,6 +53,8 @@ export interface Gateway {
   readonly recordings?: Recordings;
   /** Present with recordings and a policy server: uploads the spool (`status()`, `onChange` for the UI). */
   readonly recordingUpload?: RecordingUploader;
+  /** What an AI agent may do, as the current identity (the MCP server's tools). */
+  readonly agentTools: AgentTools;
   close(): Promise<void>;
 }
 
@@ -68,6 +72,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
   approvals?.start({ broker: sql.broker, terminals: terminal.control, connectionsChanged });
+  const knownHostsFile = options.terminal?.knownHostsFile;
+  const agentTools = new AgentTools({
+    ...services,
+    knownHosts: options.terminal?.knownHosts ?? (knownHostsFile ? new JsonFileKnownHosts(knownHostsFile) : new InMemoryKnownHosts()),
+    ...(approvals ? { approvals: approvals.service } : {}),
+  });
   const dispatcher = new BridgeDispatcher(
     { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
     options.logger,
@@ -81,9 +91,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger: options.logger,
     ...(recordings ? { recordings } : {}),
     ...(upload ? { recordingUpload: upload } : {}),
+    agentTools,
     async close() {
       for (const u of unsubscribers) u();
-      await Promise.allSettled([sql.close(), terminal.close(), approvals?.close()]);
+      await Promise.allSettled([sql.close(), terminal.close(), approvals?.close(), agentTools.close()]);
       await upload?.close();
     },
   };

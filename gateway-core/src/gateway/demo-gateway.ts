@@ -35,6 +35,8 @@ export interface DemoGatewayOptions {
    */
   policyServer?: PolicyServerOptions;
   issuer?: DemoIssuer;
+  /** Who the demo runs as: 'engineer' (the app's default), or 'agent' for `gatehouse mcp --demo`. */
+  identityId?: string;
 }
 
 export interface DemoGateway extends Gateway {
@@ -63,7 +65,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     appInfo: { version: options.version, mode: 'demo', shell: options.shell },
     connections: options.extraConnections ?? [],
     pendingConnections: [DEMO_CONNECTIONS.postgres, DEMO_CONNECTIONS.ssh],
-    identity: new DemoIdentityProvider('engineer', options.issuer),
+    identity: new DemoIdentityProvider(options.identityId ?? 'engineer', options.issuer),
     ...(options.policyServer ? { policyServer: options.policyServer } : {}),
     secrets: new SecretResolver(new LayeredSecretStore([store, openSecretStore(options.dataDir, options.secretCipher)]), scrubber),
     policy: new PolicyStore(loadPolicyFile()),

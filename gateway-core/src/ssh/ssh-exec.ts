@@ -18,6 +18,13 @@ export interface GuardedExecOptions {
   knownHosts: KnownHostsStore;
   stdout: (masked: string) => void;
   stderr: (masked: string) => void;
+  /**
+   * The command's 'approve' decision was approved and its grant spent (agent tools): it may run.
+   * A 'deny' never runs, approved or not.
+   */
+  approved?: boolean;
+  /** Aborting closes the channel (a timeout, or the caller went away); the call then rejects. */
+  signal?: AbortSignal;
 }
 
 export interface GuardedExecResult {
@@ -31,17 +38,26 @@ export interface GuardedExecResult {
 
 const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, KILL: 9, PIPE: 13, TERM: 15 };
 
+/** The command was cut off by the caller's signal (its timeout); the output so far was delivered. */
+export class ExecAborted extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : 'the command was stopped');
+    this.name = 'ExecAborted';
+  }
+}
+
 export async function execGuarded(o: GuardedExecOptions): Promise<GuardedExecResult> {
   // `bash -c` runs the whole string, so every unit in it is judged, and an unfinished one too.
   const decision = judgeText(o.command, [], o.role.shell);
-  if (decision.action !== 'allow') return { decision, ran: false };
+  if (decision.action !== 'allow' && !(decision.action === 'approve' && o.approved)) return { decision, ran: false };
+  o.signal?.throwIfAborted();
   const masker = createMasker(o.role.masking);
   // Empty strings (everything held back as a possible value start) are not passed on.
   const stdout = (s: string): void => void (s && o.stdout(s));
   const stderr = (s: string): void => void (s && o.stderr(s));
   // Fail closed: output that cannot be masked is dropped, the command is cut off and the call
   // rejects (a throw inside ssh2's socket handler would take the process down instead).
-  let failed: MaskingError | undefined;
+  let failed: MaskingError | ExecAborted | undefined;
   let cutOff = (): void => undefined;
   const fail = (e: unknown): void => {
     failed ??= e instanceof MaskingError ? e : new MaskingError('exec output masking failed');
@@ -57,6 +73,13 @@ export async function execGuarded(o: GuardedExecOptions): Promise<GuardedExecRes
         let exitCode: number | undefined;
         let signal: string | undefined;
         cutOff = () => void channel.close();
+        const abort = (): void => {
+          failed ??= new ExecAborted(o.signal?.reason);
+          cutOff();
+        };
+        if (o.signal?.aborted) abort();
+        else o.signal?.addEventListener('abort', abort, { once: true });
+        channel.on('close', () => o.signal?.removeEventListener('abort', abort));
         const guard = (emit: (s: string) => void, m: StreamMasker, d: Buffer): void => {
           if (failed) return;
           let masked: string;
