@@ -68,6 +68,15 @@ describe('hits and offsets', () => {
   it('finds several values in one digit run', () => {
     expect(m.maskText('4111 1111 1111 1111 415-555-2671').hits.map((h) => h.detector)).toEqual(['card', 'phone']);
   });
+  it('masks a grouped card pasted beside other 4-digit groups (a leak before)', () => {
+    for (const input of ['2985 4111 1111 1111 1111', '4111 1111 1111 1111 2985', '2985-5555-5555-5555-4444-7777']) {
+      const r = m.maskText(input);
+      expect(r.hits.map((h) => h.detector)).toEqual(['card']);
+      expect(r.text).not.toMatch(/4111 1111 1111 1111|5555-5555-5555-4444/);
+    }
+    // Groups that pass no issuer range and checksum stay: a USPS tracking number.
+    expect(m.maskText('9400 1000 0000 0000 0000 00').hits).toEqual([]);
+  });
   it('is idempotent: masked output does not re-match', () => {
     const once = mask('jane@example.com 4111111111111111 123-45-6789 +44 20 7946 0958');
     expect(m.maskText(once).hits).toEqual([]);

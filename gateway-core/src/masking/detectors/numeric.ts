@@ -104,16 +104,15 @@ function last4(text: string, h: number, len: number): string {
 
 const glen = (k: number): number => ge[k]! - gs[k]!;
 
-function cardShapeOk(g: number, h: number, count: number): boolean {
+function cardShapeOk(g: number, h: number): boolean {
   const n = h - g + 1;
   if (n === 1) return true;
   const sep = seps[g]!;
   if (sep !== SP && sep !== DASH) return false;
   for (let k = g; k < h; k++) if (seps[k] !== sep) return false;
-  // A grouped card glued to more 4-digit groups with the same separator is part of a longer id;
-  // a different-shaped neighbour (a CVV "123", an expiry) is allowed.
-  if (g > 0 && seps[g - 1] === sep && glen(g - 1) === 4) return false;
-  if (h < count - 1 && seps[h] === sep && glen(h + 1) === 4) return false;
+  // A grouped card beside more groups with the same separator (`2985 4111 1111 1111 1111`) is
+  // still tried: it may be a card pasted next to another number, and IIN + Luhn decide. Masking
+  // an id that passes both is the safe error; letting a card through is not.
   if (n === 3 && glen(g) === 4 && glen(g + 1) === 6 && (glen(h) === 5 || glen(h) === 4)) return true; // Amex, Diners
   for (let k = g; k < h; k++) if (glen(k) !== 4) return false;
   return n >= 3 && glen(h) >= 1 && glen(h) <= 4;
@@ -245,7 +244,7 @@ function matchSpan(
   const sepAfter = h < count - 1 ? seps[h]! : 0;
   const dottedNeighbour = sepBefore === DOT || sepAfter === DOT || sepBefore === DASH || sepAfter === DASH;
 
-  if (enabled.card && digits >= 13 && !prefixed && cardShapeOk(g, h, count)) {
+  if (enabled.card && digits >= 13 && !prefixed && cardShapeOk(g, h)) {
     const len = loadDigits(b, g, h);
     if (iinOk(len) && luhnOk(len)) return { detector: 'card', start, end, replacement: maskLast4('card', last4(text, h, len)) };
   }
