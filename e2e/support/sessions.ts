@@ -9,13 +9,18 @@ import { expect, type Locator, type Page } from '@playwright/test';
  * Test ids: `replay-terminal` (the xterm; data-seeking while a seek draws), `replay-time`,
  * `replay-marker` (data-kind guard|approval|notice|recording, data-time in seconds),
  * `session-open-error`, `sql-timeline-row` (data-decision), `sql-result-view`.
+ * In the list: `session-kind` (data-kind terminal|sql|agent) and, for agent calls, `session-tool`.
+ * An agent call's player (`agent-replay`): `agent-identity`, `agent-client`, `agent-tool`,
+ * `agent-input` (pretty JSON), `agent-decision` (data-action), `agent-approval-id`,
+ * `agent-approvals`, `agent-output` (the section: query results as `sql-result-view`,
+ * `agent-output-text` with data-stream, `agent-error`, `agent-exit`).
  */
 
 export interface SessionFilterInput {
   user?: string;
   /** A connection id (the select's option value). */
   connection?: string;
-  kind?: 'terminal' | 'sql';
+  kind?: 'terminal' | 'sql' | 'agent';
   /** `datetime-local` values, e.g. 2026-11-28T09:00. */
   from?: string;
   to?: string;

@@ -10,6 +10,7 @@ export type { ConnectionConfig, ConnectionsFile } from './connections/connection
 export { SecretResolver, InMemorySecretStore, type StoredSecretStore } from './connections/secret-resolver.js';
 export { DemoIdentityProvider, DEMO_IDENTITIES, DEMO_AGENT_IDENTITY } from './identity/demo-identity-provider.js';
 export type { IdentityProvider } from './identity/identity-provider.js';
+export { ServiceIdentityProvider, type ServiceIdentityProviderOptions } from './identity/service-identity-provider.js';
 export { createLogger, type Logger } from './logging/logger.js';
 export { SecretScrubber } from './logging/secret-scrubber.js';
 export { defaultAppDataDir } from './app-data/app-data-dir.js';
@@ -35,3 +36,4 @@ export type { PolicyServerOptions } from './approvals/approvals-feature.js';
 export * from './recording/index.js';
 export * from './recording-upload/index.js';
 export * from './pg-listener/index.js';
+export * from './agent-tools/index.js';

@@ -6,6 +6,7 @@ import { authSuite } from './suites/auth-suite.js';
 import { pgliteSuite } from './suites/pglite-suite.js';
 import { policyAuditSuite } from './suites/policy-audit-suite.js';
 import { sseScaleSuite } from './suites/sse-scale-suite.js';
+import { serviceIdentitiesSuite } from './suites/service-identities-suite.js';
 import { sessionsSuite } from './suites/sessions-suite.js';
 import { sseSuite } from './suites/sse-suite.js';
 
@@ -23,6 +24,7 @@ describe('policy server API on PGlite', () => {
   describe('policy, audit, openapi', () => policyAuditSuite(h));
   describe('events (SSE)', () => sseSuite(h));
   describe('session recordings', () => sessionsSuite(h));
+  describe('service identities', () => serviceIdentitiesSuite(h));
   describe('SSE at scale', () => sseScaleSuite(h));
   describe('PGlite session', () => pgliteSuite(h));
 });

@@ -4,6 +4,7 @@ import { startHarness, type Harness } from './support/harness.js';
 import { approvalsSuite } from './suites/approvals-suite.js';
 import { authSuite } from './suites/auth-suite.js';
 import { policyAuditSuite } from './suites/policy-audit-suite.js';
+import { serviceIdentitiesSuite } from './suites/service-identities-suite.js';
 import { sessionsSuite } from './suites/sessions-suite.js';
 import { sseSuite } from './suites/sse-suite.js';
 
@@ -21,4 +22,5 @@ describe('policy server API on PostgreSQL 15', () => {
   describe('policy, audit, openapi', () => policyAuditSuite(h));
   describe('events (SSE)', () => sseSuite(h));
   describe('session recordings', () => sessionsSuite(h));
+  describe('service identities', () => serviceIdentitiesSuite(h));
 });

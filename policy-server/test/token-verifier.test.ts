@@ -62,6 +62,11 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(await sign('ES256', {}, { iat: new Date(now.getTime() - 600_000), exp: new Date(now.getTime() - 20_000) }))).resolves.toBeTruthy();
   });
 
+  it('refuses a person’s token whose subject claims a service identity (svc:)', async () => {
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'ES256' }).setIssuer(ISS).setAudience(AUD).setSubject('svc:ci-agent').setIssuedAt(secs(now)).setExpirationTime(secs(now) + 300).sign(keys.ES256 as CryptoKey);
+    expect(await reason(token)).toMatch(/reserved for service identities/);
+  });
+
   it('refuses a token without exp', async () => {
     const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'ES256' }).setIssuer(ISS).setAudience(AUD).setSubject('u1').setIssuedAt(secs(now)).sign(keys.ES256 as CryptoKey);
     expect(await reason(token)).toMatch(/exp/);

@@ -28,7 +28,7 @@ export interface ApprovalsFeature {
   /** For features that hold actions of their own (agent tools). */
   service: ApprovalService;
   /** Gives the service the features whose held actions it runs; starts the event stream. */
-  start(features: { broker: SqlBroker; terminals: TerminalControl; connectionsChanged: () => void }): void;
+  start(features: { broker: SqlBroker; terminals: TerminalControl; localPorts?: { closeFor(connectionId: string, identityId: string): Promise<number> }; connectionsChanged: () => void }): void;
   close(): Promise<void>;
 }
 
@@ -61,7 +61,7 @@ export function createApprovalsFeature(deps: Deps, options: PolicyServerOptions)
     handlers,
     gate,
     service,
-    start({ broker, terminals, connectionsChanged: changed }) {
+    start({ broker, terminals, localPorts, connectionsChanged: changed }) {
       service.attach(broker, terminals);
       connectionsChanged = changed;
       unsubscribe = deps.identity.onChange(() => {
@@ -75,6 +75,7 @@ export function createApprovalsFeature(deps: Deps, options: PolicyServerOptions)
           const message = `access to ${g.connectionId} expired; this session is closed`;
           terminals.closeFor(g.connectionId, g.identityId, message);
           void broker.closeFor(g.connectionId, g.identityId);
+          void localPorts?.closeFor(g.connectionId, g.identityId);
           deps.logger.info({ connectionId: g.connectionId, identity: g.identityId }, 'access expired; sessions closed');
         }
         if (expired.length > 0) changed();

@@ -199,3 +199,56 @@ export const ServerEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('policy'), version: z.number().int() }),
 ]);
 export type ServerEvent = z.infer<typeof ServerEvent>;
+
+/**
+ * Service identities (issue 8): non-human callers such as an MCP agent, managed by admins. Each
+ * holds one opaque bearer token `ghsvc_` + 32 random bytes (base64url); the server keeps only its
+ * SHA-256, so the token is shown once, in the answer that creates it, and never again.
+ */
+export const SERVICE_TOKEN_PREFIX = 'ghsvc_';
+export const ServiceToken = z.string().regex(/^ghsvc_[A-Za-z0-9_-]{43}$/, 'a service token is ghsvc_ and 43 base64url characters');
+
+/** Also the subject `svc:<name>` in audit and approvals, which is why a name is never reused. */
+export const ServiceIdentityName = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'a name is a slug: 1–63 lowercase letters, digits and hyphens, starting and ending with a letter or digit');
+
+export const CreateServiceIdentity = z
+  .object({
+    name: ServiceIdentityName,
+    displayName: z.string().trim().min(1).max(200).optional(),
+    /** Mapped to policy roles like an OIDC user's groups (`roles.<r>.groups`). */
+    groups: z.array(z.string().trim().min(1).max(200)).min(1, 'give at least one group').max(50),
+    /** Without it the token does not expire (until revoked). */
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+export type CreateServiceIdentity = z.infer<typeof CreateServiceIdentity>;
+
+export const ServiceIdentityStatus = z.enum(['active', 'expired', 'revoked']);
+export type ServiceIdentityStatus = z.infer<typeof ServiceIdentityStatus>;
+
+/** A service identity as listed: never its token (the server does not have it). */
+export const ServiceIdentity = z.object({
+  id: Id,
+  name: z.string(),
+  /** `svc:<name>`: what it is called in approvals, sessions and the audit log. */
+  subject: z.string(),
+  displayName: z.string(),
+  groups: z.array(z.string()),
+  /** The roles its groups map to under the policy in force, in policy order. */
+  roles: z.array(z.string()),
+  status: ServiceIdentityStatus,
+  createdBy: z.string(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+  revokedBy: z.string().nullable(),
+});
+export type ServiceIdentity = z.infer<typeof ServiceIdentity>;
+
+/** The answer to a create: the only time the token is ever shown. */
+export const CreatedServiceIdentity = z.object({ identity: ServiceIdentity, token: ServiceToken });
+export type CreatedServiceIdentity = z.infer<typeof CreatedServiceIdentity>;
+
+export const ServiceIdentityList = z.object({ identities: z.array(ServiceIdentity) });

@@ -10,10 +10,14 @@ import {
   ApiError,
   ApprovalList,
   ApprovalRequest,
+  CreatedServiceIdentity,
   Me,
   PolicyVersion,
+  ServiceIdentity,
+  ServiceIdentityList,
   type ApprovalListQuery,
   type CreateApprovalRequest,
+  type CreateServiceIdentity,
 } from './policy-server-api.js';
 
 export interface PolicyServerClientOptions {
@@ -98,6 +102,21 @@ export class PolicyServerClient {
     return (await this.call('GET', '/v1/access/active', ActiveAccess)).requests;
   }
 
+  /** Admins: a new service identity; the answer holds its token, which is never shown again. */
+  createServiceIdentity(body: CreateServiceIdentity): Promise<CreatedServiceIdentity> {
+    return this.call('POST', '/v1/service-identities', CreatedServiceIdentity, body);
+  }
+
+  /** Admins: every service identity, revoked and expired ones included (never their tokens). */
+  async listServiceIdentities(): Promise<ServiceIdentity[]> {
+    return (await this.call('GET', '/v1/service-identities', ServiceIdentityList)).identities;
+  }
+
+  /** Admins: revokes by id; its token is refused from then on (within the server's few-second cache). */
+  revokeServiceIdentity(id: string): Promise<ServiceIdentity> {
+    return this.call('DELETE', `/v1/service-identities/${encodeURIComponent(id)}`, ServiceIdentity);
+  }
+
   /** The URL of the server's grant-signing keys. */
   async jwksUrl(): Promise<URL> {
     return new URL(`${await this.baseUrl()}/.well-known/jwks.json`);
@@ -117,7 +136,7 @@ export class PolicyServerClient {
     return res;
   }
 
-  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT', path: string, schema: S, body?: unknown, asIdentity?: string): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: S, body?: unknown, asIdentity?: string): Promise<z.output<S>> {
     const base = await this.baseUrl();
     const headers = await this.headers(asIdentity);
     let res: Response;

@@ -6,6 +6,7 @@
  * handler sees it. The renderer may import this module for types only.
  */
 import { z } from 'zod';
+import { localPortsEvents, localPortsMethods } from './local-ports-schemas.js';
 import { approvalsEvents, approvalsMethods } from './approvals-schemas.js';
 import { sessionsMethods } from './sessions-schemas.js';
 import { sqlMethods } from './sql-schemas.js';
@@ -44,8 +45,8 @@ export const Identity = z.object({
 export type Identity = z.infer<typeof Identity>;
 
 export const IdentityState = z.object({
-  /** 'demo' identities are switchable; 'oidc' comes with sign-in. */
-  provider: z.enum(['demo', 'oidc']),
+  /** 'demo' identities are switchable; 'oidc' comes with sign-in; 'service' is a fixed agent identity (a policy-server token). */
+  provider: z.enum(['demo', 'oidc', 'service']),
   /** OIDC only: the issuer signed in with (or to sign in with). */
   issuer: z.string().optional(),
   /** OIDC only: a sign-in is waiting for the browser to come back. */
@@ -82,6 +83,7 @@ export const bridgeMethods = {
   ...approvalsMethods,
   ...sessionsMethods,
   ...terminalMethods,
+  ...localPortsMethods,
 } as const;
 
 export const bridgeEvents = {
@@ -89,6 +91,7 @@ export const bridgeEvents = {
   'identity.changed': IdentityState,
   ...terminalEvents,
   ...approvalsEvents,
+  ...localPortsEvents,
 } as const;
 
 export type BridgeMethods = typeof bridgeMethods;

@@ -4,3 +4,4 @@ export * from './terminal-schemas.js';
 export * from './wire-messages.js';
 export * from './approvals-schemas.js';
 export * from './sessions-schemas.js';
+export * from './local-ports-schemas.js';

@@ -20,6 +20,7 @@ import { Recordings, type RecordingsOptions } from '../recording/recordings.js';
 import type { RecordingUploader } from '../recording-upload/recording-uploader.js';
 import { startRecordingUpload } from '../recording-upload/start-recording-upload.js';
 import { AgentTools } from '../agent-tools/agent-tools.js';
+import { createLocalPortHandlers } from '../local-ports/local-ports-feature.js';
 import { InMemoryKnownHosts, JsonFileKnownHosts } from '../ssh/known-hosts.js';
 
 export interface GatewayOptions {
@@ -71,7 +72,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const unsubscribers = [registry.onChange(connectionsChanged), options.identity.onChange((state) => events.emit('identity.changed', state))];
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
-  approvals?.start({ broker: sql.broker, terminals: terminal.control, connectionsChanged });
+  const localPorts = createLocalPortHandlers(services);
+  approvals?.start({ broker: sql.broker, terminals: terminal.control, localPorts, connectionsChanged });
   const knownHostsFile = options.terminal?.knownHostsFile;
   const agentTools = new AgentTools({
     ...services,
@@ -79,7 +81,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(approvals ? { approvals: approvals.service } : {}),
   });
   const dispatcher = new BridgeDispatcher(
-    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
+    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...localPorts.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
     options.logger,
   );
   return {
@@ -94,7 +96,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     agentTools,
     async close() {
       for (const u of unsubscribers) u();
-      await Promise.allSettled([sql.close(), terminal.close(), approvals?.close(), agentTools.close()]);
+      await Promise.allSettled([sql.close(), terminal.close(), localPorts.close(), approvals?.close(), agentTools.close()]);
       await upload?.close();
     },
   };

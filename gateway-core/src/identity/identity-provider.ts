@@ -1,11 +1,11 @@
 import type { Identity, IdentityState } from '../contract/bridge-contract.js';
 
 /**
- * Who is using Gatehouse. The demo provider and (later) the OIDC provider both implement
- * this, so nothing above it knows which one is in use. Tokens stay behind this interface.
+ * Who is using Gatehouse. The demo, OIDC and service (agent) providers all implement this, so
+ * nothing above it knows which one is in use. Tokens stay behind this interface.
  */
 export interface IdentityProvider {
-  readonly kind: 'demo' | 'oidc';
+  readonly kind: 'demo' | 'oidc' | 'service';
   state(): IdentityState;
   current(): Identity | null;
   /** Demo identities only; an OIDC provider refuses. */

@@ -2,7 +2,7 @@
  * Moves finished recordings from the local spool to the policy server (issue 6, "Spooled and
  * uploaded"), resumably, and removes them from the spool only once the server has verified them.
  *
- * Lifecycle of one recording (`<spool>/<name>.cast|.sql.jsonl` + `<name>….index.jsonl`):
+ * Lifecycle of one recording (`<spool>/<name>.cast|.sql.jsonl|.agent.jsonl` + `<name>….index.jsonl`):
  * 1. **Finished?** Sealed (its index ends with the writer's `end` entry), or unsealed but already
  *    in the spool when the uploader started: this process never reopens a recording, so such a
  *    file is a crashed session's and will not grow again. Unsealed files created since are still
@@ -30,6 +30,7 @@ import { GatehouseError } from '../bridge/gatehouse-error.js';
 import { ApiCallError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
 import type { Logger } from '../logging/logger.js';
 import { indexPathFor, SessionMeta } from '../recording/recording-format.js';
+import { RECORDING_EXTENSIONS } from '../recording/spool.js';
 import { MAX_UPLOAD_CHUNK_BYTES, type UploadPart } from './sessions-api.js';
 import { UploadOffsetMismatch, type SessionTransport } from './session-client.js';
 
@@ -78,7 +79,8 @@ interface Candidate {
   meta: SessionMeta;
 }
 
-const RECORDING = /\.(cast|sql\.jsonl)$/;
+/** Recording files by their endings (spool.ts); the kind itself is read from each header. */
+const isRecordingFile = (name: string): boolean => Object.values(RECORDING_EXTENSIONS).some((ext) => name.endsWith(ext));
 const INDEX_SUFFIX = '.index.jsonl';
 
 export class RecordingUploader {
@@ -173,7 +175,7 @@ export class RecordingUploader {
   private async snapshot(): Promise<void> {
     try {
       for (const name of await readdir(this.o.spoolDir)) {
-        if (!RECORDING.test(name)) continue;
+        if (!isRecordingFile(name)) continue;
         if (!(await isSealed(join(this.o.spoolDir, name)))) this.leftovers?.add(name);
       }
     } catch (err) {
@@ -263,7 +265,7 @@ export class RecordingUploader {
         await unlink(join(this.o.spoolDir, name)).catch(() => undefined);
         continue;
       }
-      if (!RECORDING.test(name)) continue;
+      if (!isRecordingFile(name)) continue;
       const path = join(this.o.spoolDir, name);
       const indexPath = indexPathFor(path);
       if (!present.has(`${name}${INDEX_SUFFIX}`)) continue;

@@ -7,7 +7,18 @@
 import type { z } from 'zod';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import { apiCallError, describeFetchError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
-import { OffsetMismatch, Session, SessionList, UploadState, type CompleteSession, type CreateSession, type SessionListQuery, type UploadPart } from './sessions-api.js';
+import {
+  OffsetMismatch,
+  Session,
+  SESSION_STATUS_HEADER,
+  SessionList,
+  SessionStatus,
+  UploadState,
+  type CompleteSession,
+  type CreateSession,
+  type SessionListQuery,
+  type UploadPart,
+} from './sessions-api.js';
 
 /** What the uploader needs of the server; SessionClient implements it over HTTP. */
 export interface SessionTransport {
@@ -93,10 +104,17 @@ export class SessionClient implements SessionTransport {
   }
 
   /**
-   * Bytes of a complete session's recording or index: all of it, or `[start, end]` (inclusive)
-   * with HTTP Range. Reading the body from byte 0 is an audited replay on the server.
+   * Bytes of a session's recording or index: all of it, or `[start, end]` (inclusive) with HTTP
+   * Range. Reading the body from byte 0 is an audited replay on the server. `status` is
+   * 'uploading' for a live session (`total` is what the server holds now), null from a server
+   * that does not say.
    */
-  async read(token: string, id: string, part: UploadPart, range?: { start: number; end?: number }): Promise<{ bytes: Buffer; start: number; total: number }> {
+  async read(
+    token: string,
+    id: string,
+    part: UploadPart,
+    range?: { start: number; end?: number },
+  ): Promise<{ bytes: Buffer; start: number; total: number; status: SessionStatus | null }> {
     const base = await this.base.catch((err: unknown) => {
       throw new PolicyServerUnreachable('(not started)', err instanceof Error ? err.message : String(err));
     });
@@ -110,8 +128,10 @@ export class SessionClient implements SessionTransport {
     }
     if (!res.ok) throw apiCallError(res.status, await res.json().catch(() => null));
     const bytes = Buffer.from(await res.arrayBuffer());
+    const said = SessionStatus.safeParse(res.headers.get(SESSION_STATUS_HEADER));
+    const status = said.success ? said.data : null;
     const m = /^bytes (\d+)-\d+\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
-    return m ? { bytes, start: Number(m[1]), total: Number(m[2]) } : { bytes, start: 0, total: bytes.length };
+    return m ? { bytes, start: Number(m[1]), total: Number(m[2]), status } : { bytes, start: 0, total: bytes.length, status };
   }
 
   private path(id: string): string {

@@ -12,11 +12,17 @@
  *   POST /v1/sessions/:id/complete        CompleteSession → Session (hashes + chain verified)
  * Read: GET /v1/sessions (SessionListQuery → SessionList), GET /v1/sessions/:id (Session),
  *   GET /v1/sessions/:id/body and /index (the files, with HTTP Range).
+ * Live: while a session runs, the uploader appends its whole lines every few seconds; reading
+ *   an 'uploading' session serves what the server holds so far (Session.bodyBytes/indexBytes),
+ *   and SESSION_STATUS_HEADER on the answer says whether more may follow.
  */
 import { z } from 'zod';
 
 /** Largest chunk one PUT …/body or …/index may carry. */
 export const MAX_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** On GET …/body and …/index: the session's status (`uploading`: live, more may follow; `complete`). */
+export const SESSION_STATUS_HEADER = 'gatehouse-session-status';
 
 const Timestamp = z.string().describe('ISO 8601 time');
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex');
@@ -24,9 +30,11 @@ const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex');
 /** A recording's session id, as in its header (`gatehouse.sessionId`). */
 export const SessionId = z.string().min(1).max(200);
 
-export const SessionKind = z.enum(['terminal', 'sql']);
+/** `agent`: one MCP tool call by an AI agent (issue 8), recorded as a session of its own. */
+export const SessionKind = z.enum(['terminal', 'sql', 'agent']);
 export type SessionKind = z.infer<typeof SessionKind>;
 
+/** 'uploading': still being recorded (streamed live) or uploaded; 'complete': verified, final. */
 export const SessionStatus = z.enum(['uploading', 'complete']);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
@@ -84,6 +92,8 @@ export const Session = z.object({
   userName: z.string(),
   connectionId: z.string(),
   kind: SessionKind,
+  /** What the session was about, from its verified recording: an agent call's tool; null for others. */
+  detail: z.string().nullable(),
   startedAt: Timestamp,
   endedAt: Timestamp.nullable(),
   status: SessionStatus,
@@ -117,7 +127,7 @@ export const SessionListQuery = z
     hasBlocked: Flag.optional(),
     /** Some statement or line was held for, or ran under, an approval. */
     hasApproval: Flag.optional(),
-    /** Case-insensitive text search over the (masked) SQL statements and shell command lines. */
+    /** Case-insensitive text search over the (masked) SQL statements, shell command lines, and agent tools and inputs. */
     q: z.string().min(1).max(500).optional(),
     /** Default: complete (only those can be replayed). */
     status: z.enum(['uploading', 'complete', 'any']).optional(),

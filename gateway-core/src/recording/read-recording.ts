@@ -5,12 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { AsciicastEvent, AsciicastHeader, indexPathFor, SqlEvent, SqlHeader, type KeyframeEntry } from './recording-format.js';
+import { AgentEvent, AgentHeader, AsciicastEvent, AsciicastHeader, indexPathFor, SqlEvent, SqlHeader, type KeyframeEntry } from './recording-format.js';
 import { parseIndex, splitLines, verifyParsed, type VerifyResult } from './verify.js';
 
 export type RecordingContents =
   | { kind: 'terminal'; header: AsciicastHeader; events: AsciicastEvent[]; keyframes: KeyframeEntry[]; verify: VerifyResult & { intact: true } }
-  | { kind: 'sql'; header: SqlHeader; events: SqlEvent[]; keyframes: KeyframeEntry[]; verify: VerifyResult & { intact: true } };
+  | { kind: 'sql'; header: SqlHeader; events: SqlEvent[]; keyframes: KeyframeEntry[]; verify: VerifyResult & { intact: true } }
+  | { kind: 'agent'; header: AgentHeader; events: AgentEvent[]; keyframes: KeyframeEntry[]; verify: VerifyResult & { intact: true } };
 
 export class RecordingInvalid extends Error {
   constructor(
@@ -44,12 +45,18 @@ export async function readRecording(path: string): Promise<RecordingContents> {
   };
   // Keyframes are only usable up to what verified.
   const keyframes = index.keyframes.filter((k) => k.seq < verify.events);
-  const first = json[0] as { version?: unknown };
+  const first = json[0] as { version?: unknown; format?: unknown };
   if (first.version === 2) {
     const header = parse(AsciicastHeader, json[0], 0);
     const events = json.slice(1).map((e, i) => parse(AsciicastEvent, e, i + 1));
     return { kind: 'terminal', header, events, keyframes, verify };
   }
+  if (first.format === 'gatehouse-agent') {
+    const header = parse(AgentHeader, json[0], 0);
+    const events = json.slice(1).map((e, i) => parse(AgentEvent, e, i + 1));
+    return { kind: 'agent', header, events, keyframes, verify };
+  }
+  // Anything else must be an SQL recording; its header schema says why not otherwise.
   const header = parse(SqlHeader, json[0], 0);
   const events = json.slice(1).map((e, i) => parse(SqlEvent, e, i + 1));
   return { kind: 'sql', header, events, keyframes, verify };

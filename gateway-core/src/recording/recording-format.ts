@@ -6,6 +6,8 @@
  *   header; every later line is `[time, code, data]`. Gatehouse's own metadata sits under the
  *   header key `gatehouse`, which asciinema ignores (it reads only the keys it knows).
  * - SQL: JSONL in the same spirit: line 0 a header, then one `{t, type, ...}` object per line.
+ * - Agent: one MCP tool call by an AI agent, as JSONL like SQL (its query results reuse the SQL
+ *   result events, so the player shows them the same way).
  * - Index (`<recording>.index.jsonl`): one chain entry per line of the recording (the header is
  *   entry 0), keyframes for terminals, and an `end` entry once the recording was closed cleanly.
  *
@@ -22,7 +24,7 @@ export const SessionMeta = z.object({
   /** The identity id of whoever the session acted for. */
   user: z.string().min(1).max(200),
   connectionId: z.string().min(1).max(200),
-  kind: z.enum(['terminal', 'sql']),
+  kind: z.enum(['terminal', 'sql', 'agent']),
   /** When the session started, ISO 8601 (the asciicast `timestamp` is whole seconds only). */
   startedAt: z.string(),
 });
@@ -79,56 +81,107 @@ const Base = { t: Time };
 const Ref = { run: z.number().int().nonnegative() };
 const StatementRef = { ...Ref, index: z.number().int().nonnegative() };
 
+/** allow: ran; deny: refused; approve: held for approval, not run; approved: ran under a grant. */
+const DecisionFields = {
+  action: z.enum(['allow', 'deny', 'approve', 'approved']),
+  class: z.enum(['read', 'write', 'dangerous']).nullable(),
+  rule: z.string(),
+  reason: z.string(),
+  approvalId: z.string().optional(),
+};
+const StatementError = z.object({ message: z.string(), sqlstate: z.string().optional(), detail: z.string().optional(), hint: z.string().optional() }).strict();
+
+// What one statement of a run returned: shared by SQL and agent recordings (sql-result-events.ts).
+const ColumnsEvent = z.object({ ...Base, ...StatementRef, type: z.literal('columns'), columns: z.array(z.object({ name: z.string(), type: z.string() }).strict()) }).strict();
+const RowsEvent = z
+  .object({
+    ...Base,
+    ...StatementRef,
+    type: z.literal('rows'),
+    /** The first rows as the user saw them, masked; at most the recorder's cap. */
+    rows: z.array(z.array(Cell)),
+    /** Rows the statement had returned when it was recorded (the total when `more` is false). */
+    rowCount: z.number().int().nonnegative(),
+    /** More rows existed than were fetched when the result was recorded. */
+    more: z.boolean(),
+    /** The role's row cap stopped the fetch. */
+    capped: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  })
+  .strict();
+const DoneEvent = z.object({ ...Base, ...StatementRef, type: z.literal('done'), command: z.string(), rowCount: z.number().int().nonnegative().nullable(), durationMs: z.number().nonnegative() }).strict();
+/** Masked like everything the editor shows (a unique violation's DETAIL echoes the value). */
+const ErrorEvent = z.object({ ...Base, ...StatementRef, type: z.literal('error'), error: StatementError, durationMs: z.number().nonnegative() }).strict();
+const NoticeEvent = z.object({ ...Base, ...Ref, type: z.literal('notice'), text: z.string() }).strict();
+/** A cancel request (`run` absent) or a statement that ended cancelled. */
+const CancelEvent = z.object({ ...Base, run: z.number().int().nonnegative().optional(), index: z.number().int().nonnegative().optional(), type: z.literal('cancel') }).strict();
+const MarkerEvent = z.object({ ...Base, type: z.literal('marker'), label: z.string() }).strict();
+
 export const SqlEvent = z.discriminatedUnion('type', [
   /** The submitted text, masked (it may quote values). `via: export` for CSV exports. */
   z.object({ ...Base, ...Ref, type: z.literal('statement'), text: z.string(), via: z.enum(['editor', 'approval', 'export']) }).strict(),
-  z
-    .object({
-      ...Base,
-      ...Ref,
-      type: z.literal('decision'),
-      /** allow: ran; deny: refused; approve: held for approval, not run; approved: ran under a grant. */
-      action: z.enum(['allow', 'deny', 'approve', 'approved']),
-      class: z.enum(['read', 'write', 'dangerous']).nullable(),
-      rule: z.string(),
-      reason: z.string(),
-      approvalId: z.string().optional(),
-    })
-    .strict(),
-  z.object({ ...Base, ...StatementRef, type: z.literal('columns'), columns: z.array(z.object({ name: z.string(), type: z.string() }).strict()) }).strict(),
-  z
-    .object({
-      ...Base,
-      ...StatementRef,
-      type: z.literal('rows'),
-      /** The first rows as the user saw them, masked; at most the recorder's cap. */
-      rows: z.array(z.array(Cell)),
-      /** Rows the statement had returned when it was recorded (the total when `more` is false). */
-      rowCount: z.number().int().nonnegative(),
-      /** More rows existed than were fetched when the result was recorded. */
-      more: z.boolean(),
-      /** The role's row cap stopped the fetch. */
-      capped: z.boolean(),
-      durationMs: z.number().nonnegative(),
-    })
-    .strict(),
-  z.object({ ...Base, ...StatementRef, type: z.literal('done'), command: z.string(), rowCount: z.number().int().nonnegative().nullable(), durationMs: z.number().nonnegative() }).strict(),
-  z
-    .object({
-      ...Base,
-      ...StatementRef,
-      type: z.literal('error'),
-      /** Masked like everything the editor shows (a unique violation's DETAIL echoes the value). */
-      error: z.object({ message: z.string(), sqlstate: z.string().optional(), detail: z.string().optional(), hint: z.string().optional() }).strict(),
-      durationMs: z.number().nonnegative(),
-    })
-    .strict(),
-  /** A cancel request (`run` absent) or a statement that ended cancelled. */
-  z.object({ ...Base, run: z.number().int().nonnegative().optional(), index: z.number().int().nonnegative().optional(), type: z.literal('cancel') }).strict(),
-  z.object({ ...Base, ...Ref, type: z.literal('notice'), text: z.string() }).strict(),
-  z.object({ ...Base, type: z.literal('marker'), label: z.string() }).strict(),
+  z.object({ ...Base, ...Ref, type: z.literal('decision'), ...DecisionFields }).strict(),
+  ColumnsEvent,
+  RowsEvent,
+  DoneEvent,
+  ErrorEvent,
+  CancelEvent,
+  NoticeEvent,
+  MarkerEvent,
 ]);
 export type SqlEvent = z.infer<typeof SqlEvent>;
+
+// ---- agent: JSONL, one MCP tool call ----------------------------------------------------------
+
+/** What the agent side of an MCP tool call says about itself. */
+export const AgentCallInfo = z
+  .object({
+    tool: z.string().min(1).max(200),
+    /** The MCP client's "name/version", as it introduced itself. */
+    client: z.string().max(400).optional(),
+    /** The MCP session the call belongs to (calls of one conversation share it). */
+    mcpSession: z.string().max(200).optional(),
+  })
+  .strict();
+export type AgentCallInfo = z.infer<typeof AgentCallInfo>;
+
+export const AgentHeader = z.object({
+  format: z.literal('gatehouse-agent'),
+  version: z.literal(RECORDING_FORMAT_VERSION),
+  gatehouse: SessionMeta.extend({ kind: z.literal('agent'), agent: AgentCallInfo }),
+});
+export type AgentHeader = z.infer<typeof AgentHeader>;
+
+/**
+ * One tool call's events: the call and its (masked) arguments, the guard's decision, what
+ * approvals did, then what came back: SQL results as in SQL recordings (`run` counts the query
+ * results of this call), text the tool returned or a command printed, a command's exit status,
+ * and errors (masked). A tool error outside any statement has no `run`/`index`.
+ */
+export const AgentEvent = z.discriminatedUnion('type', [
+  z.object({ ...Base, type: z.literal('call'), tool: z.string(), input: z.record(z.string(), z.json()) }).strict(),
+  z.object({ ...Base, type: z.literal('decision'), ...DecisionFields }).strict(),
+  z.object({ ...Base, type: z.literal('approval'), requestId: z.string(), status: z.string(), detail: z.string().optional() }).strict(),
+  ColumnsEvent,
+  RowsEvent,
+  DoneEvent,
+  z
+    .object({
+      ...Base,
+      run: z.number().int().nonnegative().optional(),
+      index: z.number().int().nonnegative().optional(),
+      type: z.literal('error'),
+      error: StatementError,
+      durationMs: z.number().nonnegative().optional(),
+    })
+    .strict(),
+  NoticeEvent,
+  CancelEvent,
+  z.object({ ...Base, type: z.literal('output'), stream: z.enum(['stdout', 'stderr', 'result']), text: z.string() }).strict(),
+  z.object({ ...Base, type: z.literal('exit'), code: z.number().int(), signal: z.string().optional() }).strict(),
+  MarkerEvent,
+]);
+export type AgentEvent = z.infer<typeof AgentEvent>;
 
 // ---- index -------------------------------------------------------------------------------------
 

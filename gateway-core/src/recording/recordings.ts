@@ -1,12 +1,14 @@
 /**
  * What the brokers see of recording: one object per gateway that opens a recorder for each new
- * session in the spool (`<dir>/spool/`), or refuses the session when it cannot be recorded.
+ * session (or AI agent tool call) in the spool (`<dir>/spool/`), or refuses the session when it
+ * cannot be recorded.
  */
 import { join } from 'node:path';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { Logger } from '../logging/logger.js';
+import { createAgentCallRecorder, type AgentCallRecorder, type AgentCallRecorderOptions } from './agent-recorder.js';
 import { createSqlRecorder, type SqlRecorder, type SqlRecorderOptions } from './sql-recorder.js';
-import { RecordingSpool, type SpoolStatus, type SpoolWarning } from './spool.js';
+import { RecordingSpool, type RecordingKind, type SpoolStatus, type SpoolWarning } from './spool.js';
 import { createTerminalRecorder, type TerminalRecorder, type TerminalRecorderOptions } from './terminal-recorder.js';
 
 export interface RecordingsOptions {
@@ -16,7 +18,7 @@ export interface RecordingsOptions {
   maxBytes?: number;
   /** What a full spool means for new sessions (default 'refuse'; see spool.ts). */
   whenFull?: 'refuse' | 'unrecorded';
-  /** Rows recorded per SQL statement (default 100). */
+  /** Rows recorded per SQL statement, in SQL sessions and agent query results (default 100). */
   maxRowsPerStatement?: number;
   flushIntervalMs?: number;
 }
@@ -56,11 +58,17 @@ export class Recordings {
     return this.open('sql', options.sessionId, (path) => createSqlRecorder({ ...options, ...this.common(path), ...(rows !== undefined ? { maxRowsPerStatement: rows } : {}) }));
   }
 
+  /** A recorder for one AI agent's tool call; undefined when it runs unrecorded; throws when refused. */
+  agentCall(options: Omit<AgentCallRecorderOptions, Common | 'maxRowsPerStatement'>): AgentCallRecorder | undefined {
+    const rows = this.o.maxRowsPerStatement;
+    return this.open('agent', options.sessionId, (path) => createAgentCallRecorder({ ...options, ...this.common(path), ...(rows !== undefined ? { maxRowsPerStatement: rows } : {}) }));
+  }
+
   private common(path: string): Pick<TerminalRecorderOptions, Common> {
     return { path, logger: this.logger, spool: this.spool, ...(this.o.flushIntervalMs !== undefined ? { flushIntervalMs: this.o.flushIntervalMs } : {}) };
   }
 
-  private open<R>(kind: 'terminal' | 'sql', sessionId: string, create: (path: string) => R): R | undefined {
+  private open<R>(kind: RecordingKind, sessionId: string, create: (path: string) => R): R | undefined {
     if (!this.spool.acceptsNew) return this.cannotRecord(kind, sessionId, this.spool.describeFull());
     try {
       return create(this.spool.pathFor(kind, sessionId, new Date()));

@@ -46,6 +46,11 @@ export interface SpoolAccount {
 
 export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
 
+export type RecordingKind = 'terminal' | 'sql' | 'agent';
+
+/** File name endings per kind; the uploader finds recordings in the spool by these. */
+export const RECORDING_EXTENSIONS: Readonly<Record<RecordingKind, string>> = { terminal: '.cast', sql: '.sql.jsonl', agent: '.agent.jsonl' };
+
 export class RecordingSpool implements SpoolAccount {
   readonly dir: string;
   readonly maxBytes: number;
@@ -94,10 +99,10 @@ export class RecordingSpool implements SpoolAccount {
   }
 
   /** A fresh file name for a session's recording; sortable by start time. */
-  pathFor(kind: 'terminal' | 'sql', sessionId: string, startedAt: Date): string {
+  pathFor(kind: RecordingKind, sessionId: string, startedAt: Date): string {
     const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
     const safeId = sessionId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
-    return join(this.dir, `${stamp}-${kind}-${safeId}${kind === 'terminal' ? '.cast' : '.sql.jsonl'}`);
+    return join(this.dir, `${stamp}-${kind}-${safeId}${RECORDING_EXTENSIONS[kind]}`);
   }
 
   describeFull(): string {

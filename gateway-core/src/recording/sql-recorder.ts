@@ -7,12 +7,13 @@
  * The statement text and the decision's reason are masked here (they may quote a value), with the
  * caller's masker, exactly as the history does.
  */
-import { performance } from 'node:perf_hooks';
-import type { SqlRunResult, SqlStatementResult } from '../contract/sql-schemas.js';
+import type { SqlRunResult } from '../contract/sql-schemas.js';
 import type { Logger } from '../logging/logger.js';
 import type { Masker } from '../masking/index.js';
 import { RECORDING_FORMAT_VERSION, type SqlEvent, type SqlHeader } from './recording-format.js';
-import { RecordingWriter, type StopReason } from './recording-writer.js';
+import { JsonlRecording } from './jsonl-recording.js';
+import type { StopReason } from './recording-writer.js';
+import { DEFAULT_ROWS_PER_STATEMENT, maskForRecording as mask, sqlResultEvents, type Untimed } from './sql-result-events.js';
 import type { SpoolAccount } from './spool.js';
 
 export interface SqlRecorderOptions {
@@ -71,47 +72,36 @@ export function createSqlRecorder(o: SqlRecorderOptions): SqlRecorder {
 }
 
 class SqlRecorderImpl implements SqlRecorder {
-  private readonly writer: RecordingWriter;
-  private readonly now: () => number;
-  private readonly start: number;
+  private readonly rec: JsonlRecording<SqlEvent>;
   private runs = 0;
-  private closed = false;
 
   constructor(private readonly o: SqlRecorderOptions) {
-    this.now = o.now ?? (() => performance.now());
-    this.start = this.now();
-    this.writer = new RecordingWriter({
-      path: o.path,
-      logger: o.logger,
-      ...(o.spool ? { spool: o.spool } : {}),
-      ...(o.flushIntervalMs !== undefined ? { flushIntervalMs: o.flushIntervalMs } : {}),
-      ...(o.onStopped ? { onStopped: o.onStopped } : {}),
-      stopLine: (reason) => JSON.stringify({ t: this.time(), type: 'marker', label: `recording stopped: ${reason}` } satisfies SqlEvent),
-    });
     const header: SqlHeader = {
       format: 'gatehouse-sql',
       version: RECORDING_FORMAT_VERSION,
       gatehouse: { recordingVersion: RECORDING_FORMAT_VERSION, sessionId: o.sessionId, user: o.user, connectionId: o.connectionId, kind: 'sql', startedAt: new Date().toISOString() },
     };
-    this.writer.append(JSON.stringify(header));
+    this.rec = new JsonlRecording<SqlEvent>(o, header);
   }
 
   get path(): string {
-    return this.writer.path;
+    return this.rec.path;
   }
 
   get indexPath(): string {
-    return this.writer.indexPath;
+    return this.rec.indexPath;
   }
 
   get isRecording(): boolean {
-    return !this.closed && this.writer.isRecording;
+    return this.rec.isRecording;
   }
 
   statement(text: string, masker: Masker, via: 'editor' | 'approval' | 'export' = 'editor'): number {
     const run = this.runs++;
     const limit = this.o.maxStatementChars ?? 20_000;
-    this.event({ type: 'statement', run, via, text: mask(masker, text.length > limit ? `${text.slice(0, limit)}…` : text) });
+    // Masked before it is cut, so that a value split by the cut cannot escape its detector.
+    const masked = mask(masker, text);
+    this.event({ type: 'statement', run, via, text: masked.length > limit ? `${masked.slice(0, limit)}…` : masked });
     return run;
   }
 
@@ -120,8 +110,7 @@ class SqlRecorderImpl implements SqlRecorder {
   }
 
   result(run: number, result: SqlRunResult): void {
-    result.results.forEach((r, index) => this.statementResult(run, index, r));
-    for (const text of result.notices) this.event({ type: 'notice', run, text });
+    for (const e of sqlResultEvents(run, result, this.o.maxRowsPerStatement ?? DEFAULT_ROWS_PER_STATEMENT)) this.event(e);
   }
 
   error(run: number, index: number, message: string, masker: Masker): void {
@@ -141,55 +130,11 @@ class SqlRecorderImpl implements SqlRecorder {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.writer.close();
+  close(): Promise<void> {
+    return this.rec.close();
   }
 
-  private statementResult(run: number, index: number, r: SqlStatementResult): void {
-    switch (r.status) {
-      case 'refused':
-        // The refusal itself is the run's decision event; nothing ran.
-        return;
-      case 'rows': {
-        const cap = this.o.maxRowsPerStatement ?? 100;
-        this.event({ type: 'columns', run, index, columns: r.columns.map((c) => ({ name: c.name, type: c.type })) });
-        const rows = r.rows.slice(0, cap).map((row) => row.map((c) => (c.m === undefined ? { v: c.v } : { v: c.v, m: c.m })));
-        this.event({ type: 'rows', run, index, rows, rowCount: r.rowCount, more: r.hasMore, capped: r.capped, durationMs: r.durationMs });
-        return;
-      }
-      case 'done':
-        this.event({ type: 'done', run, index, command: r.command, rowCount: r.rowCount, durationMs: r.durationMs });
-        return;
-      case 'error': {
-        const { message, sqlstate, detail, hint } = r.error;
-        const error = { message, ...(sqlstate ? { sqlstate } : {}), ...(detail ? { detail } : {}), ...(hint ? { hint } : {}) };
-        this.event({ type: 'error', run, index, error, durationMs: r.durationMs });
-        return;
-      }
-      case 'cancelled':
-        this.event({ type: 'cancel', run, index });
-        return;
-    }
-  }
-
-  private event(e: DistributiveOmit<SqlEvent, 't'>): void {
-    if (this.closed) return;
-    this.writer.append(JSON.stringify({ t: this.time(), ...e }));
-  }
-
-  private time(): number {
-    return Math.round((this.now() - this.start) * 1000) / 1e6;
-  }
-}
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function mask(masker: Masker, text: string): string {
-  try {
-    return masker.maskText(text).text;
-  } catch {
-    return '[withheld: masking failed]';
+  private event(e: Untimed<SqlEvent>): void {
+    this.rec.event(e);
   }
 }

@@ -2,6 +2,10 @@
  * Reads recorded sessions back from the policy server for the player: the list (the server
  * decides who may see what), one session, and a recording in pieces of whole lines, fetched with
  * HTTP Range so a long recording is never held whole in gateway-core.
+ *
+ * A live session (still 'uploading') is read as far as the server holds it. Its end may be a
+ * line cut between two upload chunks, so it is served only up to its last newline, and each
+ * chunk says `live` so that the player polls on from `nextOffset` rather than stopping.
  */
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { SessionChunk, SessionFilter, SessionView } from '../contract/sessions-schemas.js';
@@ -37,20 +41,24 @@ export class SessionReader {
   async read(sessionId: string, part: 'body' | 'index', offset: number, maxBytes = DEFAULT_CHUNK): Promise<SessionChunk> {
     const token = await this.token();
     for (let want = maxBytes; ; want *= 4) {
-      let got: { bytes: Buffer; start: number; total: number };
+      let got: Awaited<ReturnType<SessionClient['read']>>;
       try {
         got = await this.client.read(token, sessionId, part, { start: offset, end: offset + want - 1 });
       } catch (err) {
         // 416: nothing at or after `offset`; the file's length says whether that is its end.
         if (!(err instanceof ApiCallError) || err.status !== 416) throw err;
         const s = await this.client.get(token, sessionId);
-        return { text: '', nextOffset: offset, eof: true, totalBytes: part === 'body' ? s.bodyBytes : s.indexBytes };
+        return { text: '', nextOffset: offset, eof: true, totalBytes: part === 'body' ? s.bodyBytes : s.indexBytes, live: s.status === 'uploading' };
       }
       const { bytes, total } = got;
+      const live = got.status === 'uploading';
       const end = offset + bytes.length;
-      // Whole lines only, so that no line (or UTF-8 character) is split between two reads.
-      const cut = end >= total ? bytes.length : bytes.lastIndexOf(0x0a) + 1;
-      if (cut > 0) return { text: bytes.toString('utf8', 0, cut), nextOffset: offset + cut, eof: offset + cut >= total, totalBytes: total };
+      const atEnd = end >= total;
+      // Whole lines only, so that no line (or UTF-8 character) is split between two reads. A
+      // complete recording's last line may lack its newline (a crash cut it) and is served as is;
+      // a live one's waits for the rest.
+      const cut = atEnd && !live ? bytes.length : bytes.lastIndexOf(0x0a) + 1;
+      if (cut > 0 || atEnd) return { text: bytes.toString('utf8', 0, cut), nextOffset: offset + cut, eof: atEnd, totalBytes: total, live };
       if (want >= MAX_LINE) throw new GatehouseError('unavailable', `A line of this recording is longer than ${MAX_LINE / 1024 / 1024} MiB; it cannot be replayed here`);
     }
   }
@@ -69,6 +77,7 @@ function view(s: Session): SessionView {
     userName: s.userName,
     connectionId: s.connectionId,
     kind: s.kind,
+    detail: s.detail,
     startedAt: s.startedAt,
     endedAt: s.endedAt,
     status: s.status,

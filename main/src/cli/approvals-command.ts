@@ -17,7 +17,7 @@ export function demoPolicyServerFiles(dataDir: string): { serverFile: string; is
   return { serverFile: join(dataDir, 'demo-approvals', 'policy-server.json'), issuerKeyFile: join(dataDir, 'demo-approvals', 'issuer-key.json') };
 }
 
-interface CommonOptions {
+export interface CommonOptions {
   server?: string;
   dataDir?: string;
   as: string;
@@ -62,18 +62,19 @@ export function registerApprovalsCommand(program: Command): void {
   }
 }
 
-async function run(opts: CommonOptions, body: (client: PolicyServerClient) => Promise<void>): Promise<number> {
+/** Runs one subcommand against the server; the exit code (1 refused, 3 unreachable). Shared with `service-identities`. */
+export async function run(opts: CommonOptions, body: (client: PolicyServerClient) => Promise<void>, command = 'approvals'): Promise<number> {
   try {
     await body(await clientFor(opts));
     return 0;
   } catch (err) {
     const message = err instanceof GatehouseError ? err.message : err instanceof Error ? err.message : String(err);
-    process.stderr.write(`gatehouse approvals: ${message}\n`);
+    process.stderr.write(`gatehouse ${command}: ${message}\n`);
     return err instanceof GatehouseError && err.code === 'unavailable' ? 3 : 1;
   }
 }
 
-async function clientFor(opts: CommonOptions): Promise<PolicyServerClient> {
+export async function clientFor(opts: CommonOptions): Promise<PolicyServerClient> {
   if (opts.server) {
     const token = process.env.GATEHOUSE_TOKEN;
     if (!token) throw new Error('--server needs a bearer token in $GATEHOUSE_TOKEN (your OIDC access token)');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMasker, createTerminalRecorder, type Logger } from '@gatehouse/gateway-core';
+import { createAgentCallRecorder, createMasker, createTerminalRecorder, RecordingWriter, type Logger } from '@gatehouse/gateway-core';
 import { registerVerifyCommand, runVerifyCommand } from '../../src/cli/verify-command.js';
 
 const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
@@ -46,6 +46,27 @@ describe('gatehouse verify', () => {
     const missing = capture();
     expect(await runVerifyCommand(join(dir, 'nope.cast'), { json: true }, missing.out)).toBe(2);
     expect(JSON.parse(missing.text())).toMatchObject({ intact: false, reason: 'unreadable' });
+  });
+
+  it('checks agent-call recordings too: every line against the format, not only the chain', async () => {
+    const masker = createMasker({ detectors: 'all', columns: {} });
+    const rec = createAgentCallRecorder({ path: join(dir, 'a.agent.jsonl'), sessionId: 'a', user: 'agent', connectionId: '-', tool: 'list_connections', logger });
+    rec.input({}, masker);
+    rec.decision({ action: 'allow', class: null, rule: 'list', reason: 'listing is allowed' }, masker);
+    rec.output('result', '[]');
+    await rec.close();
+    const ok = capture();
+    expect(await runVerifyCommand(rec.path, { json: true }, ok.out)).toBe(0);
+    expect(JSON.parse(ok.text())).toMatchObject({ intact: true, events: 4, kind: 'agent' });
+
+    // The chain is intact, but an event the agent format does not allow is refused.
+    const bad = new RecordingWriter({ path: join(dir, 'bad.agent.jsonl'), logger });
+    bad.append((await readFile(rec.path, 'utf8')).split('\n')[0]!);
+    bad.append(JSON.stringify({ t: 0, type: 'output', stream: 'stdin', text: 'x' }));
+    await bad.close();
+    const c = capture();
+    expect(await runVerifyCommand(bad.path, {}, c.out)).toBe(1);
+    expect(c.text()).toMatch(/^INVALID: line 2/);
   });
 
   it('registers as a command', () => {

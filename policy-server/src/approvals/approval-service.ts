@@ -214,7 +214,9 @@ export class ApprovalService {
     if (q.status) add((p) => `${EFFECTIVE_STATUS('$3')} = ${p}`, q.status);
     if (q.requester) add((p) => `r.requester = ${p}`, q.requester);
     if (q.connectionId) add((p) => `r.connection_id = ${p}`, q.connectionId);
-    // $3 is referenced only by the status filter; keep its type known when it is not used.
+    // $2 and $3 are referenced only by the inbox clause and the status filter; keep their types
+    // known when they are not used (PostgreSQL cannot infer an unreferenced parameter's type).
+    if (q.scope === 'mine') where.push(`$2::text[] IS NOT NULL`);
     if (!q.status) where.push(`$3::timestamptz IS NOT NULL`);
     const rows = await selectRequests(this.deps.db, where.join(' AND '), params, q.limit ?? 100);
     return rows.map((r) => viewOf(r, me.subject, now));

@@ -19,7 +19,9 @@ export type AuditType =
   | 'grant.consumed'
   | 'grant.consume_refused'
   | 'session.uploaded'
-  | 'session.replay_opened';
+  | 'session.replay_opened'
+  | 'service_identity.created'
+  | 'service_identity.revoked';
 
 export interface NewAuditEvent {
   at: Date;

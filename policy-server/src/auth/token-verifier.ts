@@ -61,10 +61,7 @@ export class TokenVerifier {
 
   /** Verifies the value of an Authorization header; throws a 401 HttpError. */
   async verifyAuthorization(header: string | undefined): Promise<VerifiedToken> {
-    if (!header) throw unauthorized('missing bearer token (Authorization: Bearer …)');
-    const match = /^Bearer[ ]+([A-Za-z0-9_\-.~+/=]+)$/i.exec(header.trim());
-    if (!match?.[1]) throw unauthorized('the Authorization header is not a bearer token');
-    return this.verify(match[1]);
+    return this.verify(bearerToken(header));
   }
 
   async verify(token: string): Promise<VerifiedToken> {
@@ -103,6 +100,9 @@ export class TokenVerifier {
   private identity(payload: JWTPayload, issuer: string): VerifiedToken {
     const subject = payload.sub;
     if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) throw unauthorized('token has no usable subject (sub)');
+    // `svc:` subjects are service identities' (an agent's requests and recordings are filed under
+    // them); a person's token must not be able to claim one.
+    if (subject.startsWith('svc:')) throw unauthorized('token subject uses the prefix reserved for service identities (svc:)');
     const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v.slice(0, 200) : undefined);
     const rawGroups = payload[this.groupsClaim];
     // Some IdPs send a single group as a string; anything else that is not strings is ignored.
@@ -116,6 +116,14 @@ export class TokenVerifier {
       expiresAt: typeof payload.exp === 'number' ? payload.exp : null,
     };
   }
+}
+
+/** The token of an `Authorization: Bearer …` header (a JWT or a service token); a 401 otherwise. */
+export function bearerToken(header: string | undefined): string {
+  if (!header) throw unauthorized('missing bearer token (Authorization: Bearer …)');
+  const match = /^Bearer[ ]+([A-Za-z0-9_\-.~+/=]+)$/i.exec(header.trim());
+  if (!match?.[1]) throw unauthorized('the Authorization header is not a bearer token');
+  return match[1];
 }
 
 function reasonFor(err: unknown): HttpError {

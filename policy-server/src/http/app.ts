@@ -5,14 +5,16 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { ServiceIdentityService } from '../service-identities/service-identity-service.js';
 import { authenticator } from './authenticate.js';
-import type { ServerContext } from './context.js';
+import type { AppContext, ServerContext } from './context.js';
 import { installErrorHandling } from './error-handler.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { meRoutes, publicRoutes } from './routes/meta-routes.js';
 import { policyRoutes } from './routes/policy-routes.js';
+import { serviceIdentityRoutes } from './routes/service-identity-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 
 export interface BuildAppOptions {
@@ -20,7 +22,12 @@ export interface BuildAppOptions {
   version: string;
 }
 
-export async function buildApp(ctx: ServerContext, options: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp(serverCtx: ServerContext, options: BuildAppOptions): Promise<FastifyInstance> {
+  // Made here when the caller did not: it needs nothing but what every server already has.
+  const ctx: AppContext = {
+    ...serverCtx,
+    serviceIdentities: serverCtx.serviceIdentities ?? new ServiceIdentityService({ db: serverCtx.db, clock: serverCtx.clock, policy: serverCtx.policy }),
+  };
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // A policy YAML is the largest body (PutPolicy allows 1 MB of text, JSON-escaped).
@@ -34,20 +41,21 @@ export async function buildApp(ctx: ServerContext, options: BuildAppOptions): Pr
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Gatehouse policy server', description: 'Policies, approvals and grants, audit, a per-user event stream, and session recordings.', version: options.version },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      info: { title: 'Gatehouse policy server', description: 'Policies, approvals and grants, audit, a per-user event stream, session recordings, and service identities.', version: options.version },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (OIDC) or ghsvc_ service token' } } },
     },
     transform: jsonSchemaTransform,
   });
 
   publicRoutes(app, ctx);
   await app.register(async (authed) => {
-    authed.addHook('onRequest', authenticator(ctx.verifier, ctx.policy));
+    authed.addHook('onRequest', authenticator(ctx.verifier, ctx.policy, ctx.serviceIdentities));
     meRoutes(authed);
     policyRoutes(authed, ctx);
     approvalRoutes(authed, ctx);
     auditRoutes(authed, ctx);
     eventRoutes(authed, ctx);
+    serviceIdentityRoutes(authed, ctx);
     await sessionRoutes(authed, ctx);
   });
 

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { EventHub } from '../events/event-hub.js';
 import type { GrantSigner } from '../grants/grant-signer.js';
 import type { PolicyService } from '../policy/policy-service.js';
+import type { ServiceIdentityService } from '../service-identities/service-identity-service.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { Database } from '../storage/database.js';
 
@@ -18,4 +19,9 @@ export interface ServerContext {
   clock: Clock;
   /** Session recordings (index + stored bodies). */
   sessions: SessionService;
+  /** Service identities and their tokens; buildApp makes one from db, clock and policy when absent. */
+  serviceIdentities?: ServiceIdentityService;
 }
+
+/** The context the routes see: everything built. */
+export type AppContext = ServerContext & { serviceIdentities: ServiceIdentityService };

@@ -9,9 +9,16 @@
  *   hash chain is verified with gateway-core's verifyRecording, and the recording is parsed
  *   (readRecording validates every line). Only then is the row complete; on any mismatch the
  *   answer is 422 and the upload stays open (resumable, or reset by its owner).
+ * - `detail` (an agent call's tool) is taken from the verified recording at completion, not from
+ *   the client's create body, so the list never shows a claim the recording does not back.
  * - Reading: the owner, or anyone whose role approves others (the server's admin notion, as for
  *   PUT /v1/policy and the audit log). Anyone else gets 403, not an empty answer.
- * - Every replay opened (a body read from byte 0) is an audit event `session.replay_opened`.
+ * - Live view: an 'uploading' session is readable too, as far as it has been uploaded (its
+ *   metadata's bodyBytes/indexBytes). The gateway streams a running session's whole lines every
+ *   few seconds; nothing of it is verified until complete, which is what the list's counts,
+ *   search and `events` wait for.
+ * - Every replay opened (a body read from byte 0) is an audit event `session.replay_opened`,
+ *   with `live: true` when the session was still uploading (someone watched it as it ran).
  */
 import { readRecording, verifyRecording, type CompleteSession, type CreateSession, type Session, type SessionListQuery, type UploadPart, type UploadState } from '@gatehouse/gateway-core';
 import type { z } from 'zod';
@@ -47,7 +54,7 @@ export interface SessionServiceDeps {
 
 type ListFilter = z.output<typeof SessionListQuery>;
 
-const COLUMNS = `id, user_id, user_name, connection_id, kind, started_at, ended_at, status, body_bytes, index_bytes, body_sha256,
+const COLUMNS = `id, user_id, user_name, connection_id, kind, detail, started_at, ended_at, status, body_bytes, index_bytes, body_sha256,
   index_sha256, events, sealed, head, blocked_count, held_count, approved_count, masked_count, storage_key, created_at, completed_at`;
 
 interface SessionRow {
@@ -158,16 +165,16 @@ export class SessionService {
         await tx.query(
           `UPDATE sessions SET status = 'complete', started_at = $2::timestamptz, ended_at = $3::timestamptz, body_bytes = $4, index_bytes = $5,
              body_sha256 = $6, index_sha256 = $7, events = $8, sealed = $9, head = $10, blocked_count = $11, held_count = $12,
-             approved_count = $13, masked_count = $14, search_text = $15, completed_at = $16::timestamptz
+             approved_count = $13, masked_count = $14, search_text = $15, completed_at = $16::timestamptz, detail = $17
            WHERE id = $1 AND status = 'uploading'`,
-          [id, startedAt, endedAt, bodyBytes, indexBytes, bodySha, indexSha, verify.events, verify.sealed, verify.head, summary.counts.blocked, summary.counts.held, summary.counts.approved, summary.counts.masked, summary.searchText, now.toISOString()],
+          [id, startedAt, endedAt, bodyBytes, indexBytes, bodySha, indexSha, verify.events, verify.sealed, verify.head, summary.counts.blocked, summary.counts.held, summary.counts.approved, summary.counts.masked, summary.searchText, now.toISOString(), summary.detail],
         );
         await appendAudit(tx, {
           at: now,
           type: 'session.uploaded',
           actor: p.subject,
           connectionId: row.session.connectionId,
-          detail: { sessionId: id, kind: row.session.kind, bodyBytes, events: verify.events, sealed: verify.sealed, head: verify.head },
+          detail: { sessionId: id, kind: row.session.kind, ...(summary.detail !== null ? { tool: summary.detail } : {}), bodyBytes, events: verify.events, sealed: verify.sealed, head: verify.head },
         });
       });
       return (await this.required(id)).session;
@@ -215,14 +222,14 @@ export class SessionService {
   async openRead(p: Principal, id: string, part: UploadPart, start: number): Promise<{ session: Session; path: string }> {
     const row = await this.required(id);
     this.readable(p, row.session);
-    if (row.session.status !== 'complete') throw conflict(`session ${id} is still being uploaded`, 'not_complete');
     if (part === 'body' && start === 0) {
+      const live = row.session.status === 'uploading';
       await appendAudit(this.d.db, {
         at: this.d.clock.now(),
         type: 'session.replay_opened',
         actor: p.subject,
         connectionId: row.session.connectionId,
-        detail: { sessionId: id, owner: row.session.user, kind: row.session.kind },
+        detail: { sessionId: id, owner: row.session.user, kind: row.session.kind, ...(live ? { live: true } : {}) },
       });
     }
     return { session: row.session, path: this.d.store.pathOf(row.storageKey, part) };
@@ -239,10 +246,15 @@ export class SessionService {
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
-  /** An uploading session's sizes are the stored files' (the row is written at completion). */
+  /**
+   * An uploading session's sizes are the stored files' (the row is written at completion), taken
+   * under the session's lock so that they never count half of a chunk being written: a live
+   * reader is then served whole chunks, which the gateway sends as whole lines.
+   */
   private async withSizes(row: SessionRow): Promise<Session> {
     if (row.session.status === 'complete') return row.session;
-    const [bodyBytes, indexBytes] = await Promise.all([this.d.store.size(row.storageKey, 'body'), this.d.store.size(row.storageKey, 'index')]);
+    const key = row.storageKey;
+    const [bodyBytes, indexBytes] = await this.d.store.locked(key, () => Promise.all([this.d.store.size(key, 'body'), this.d.store.size(key, 'index')]));
     return { ...row.session, bodyBytes, indexBytes };
   }
 
@@ -265,7 +277,8 @@ function fromRow(r: Row): SessionRow {
       user: strOf(r.user_id),
       userName: strOf(r.user_name),
       connectionId: strOf(r.connection_id),
-      kind: kind === 'sql' ? 'sql' : 'terminal',
+      kind: kind === 'sql' || kind === 'agent' ? kind : 'terminal',
+      detail: strOrNull(r.detail),
       startedAt: isoOf(r.started_at),
       endedAt: isoOrNull(r.ended_at),
       status: status === 'complete' ? 'complete' : 'uploading',

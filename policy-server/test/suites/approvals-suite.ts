@@ -213,6 +213,13 @@ export function approvalsSuite(h: () => Harness): void {
     expect(inbox.body.requests.every((r) => r.status === 'pending' && r.requester !== 'ada' && r.grant === null)).toBe(true);
     const mine = await h().client('erin').get<{ requests: Req[] }>('/v1/approvals?connectionId=demo-listing');
     expect(mine.body.requests.map((r) => r.id)).toEqual([req.id]);
+    // scope=mine alone and with a status: the app's catch-up after a reconnect asks exactly this.
+    for (const q of ['scope=mine', 'scope=mine&status=pending']) {
+      const own = await h().client('erin').get<{ requests: Req[] }>(`/v1/approvals?${q}`);
+      expect(own.status, JSON.stringify(own.body)).toBe(200);
+      expect(own.body.requests.map((r) => r.id)).toContain(req.id);
+      expect(own.body.requests.every((r) => r.requester === 'erin')).toBe(true);
+    }
     const all = await h().client('erin').get<{ requests: Req[] }>('/v1/approvals');
     expect(all.body.requests.every((r) => r.requester === 'erin')).toBe(true);
     const sams = await h().client('sam').get<{ requests: Req[] }>('/v1/approvals?scope=inbox');

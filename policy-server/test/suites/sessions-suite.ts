@@ -4,13 +4,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { AuditList, createMasker, createSqlRecorder, createTerminalRecorder, indexPathFor, type Logger, Session, SessionList, UploadState } from '@gatehouse/gateway-core';
+import { AuditList, createAgentCallRecorder, createMasker, createSqlRecorder, createTerminalRecorder, indexPathFor, type Logger, Session, SessionList, UploadState } from '@gatehouse/gateway-core';
 import type { Harness } from '../support/harness.js';
 import type { Person } from '../support/test-policy.js';
 
 type Err = { code: string; message: string; expectedOffset?: number };
 const masker = createMasker({ detectors: 'all', columns: {} });
 const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+const AGENT_EMAIL = 'jane.doe@example.com';
 
 export function sessionsSuite(h: () => Harness): void {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sessions-suite-'));
@@ -20,7 +21,7 @@ export function sessionsSuite(h: () => Harness): void {
     id: string;
     body: Buffer;
     index: Buffer;
-    kind: 'sql' | 'terminal';
+    kind: 'sql' | 'terminal' | 'agent';
     connectionId: string;
     startedAt: string;
   }
@@ -62,6 +63,28 @@ export function sessionsSuite(h: () => Harness): void {
     const body = readFileSync(path);
     const header = JSON.parse(body.toString('utf8').split('\n')[0]!) as { gatehouse: { startedAt: string } };
     return { id, body, index: readFileSync(indexPathFor(path)), kind: 'terminal', connectionId: 'demo-ssh', startedAt: header.gatehouse.startedAt };
+  }
+
+  /**
+   * A real agent tool call: the input names `tag` and quotes an email (masked in the file), the
+   * guard decides `action`, an approval event for held ones, masked rows and output for those
+   * that ran.
+   */
+  async function recordAgent(user: string, tool: string, tag: string, action: 'allow' | 'deny' | 'approve' | 'approved'): Promise<Recorded> {
+    const id = `agent-${randomUUID()}`;
+    const path = join(dir, `${id}.agent.jsonl`);
+    const rec = createAgentCallRecorder({ path, sessionId: id, user, connectionId: 'demo-postgres', tool, client: 'test-client/1.0', logger, flushIntervalMs: 10 });
+    rec.input({ sql: `SELECT email FROM customers_${tag} WHERE email = '${AGENT_EMAIL}'`, limit: 5 }, masker);
+    rec.decision({ action, class: action === 'allow' ? 'read' : 'write', rule: action === 'allow' ? 'read' : 'write', reason: 'policy', ...(action === 'approved' ? { approvalId: 'apr_a' } : {}) }, masker);
+    if (action === 'approve') rec.approval('apr_h', 'pending', 'waiting for an admin');
+    if (action === 'allow' || action === 'approved') {
+      rec.sqlResult({ results: [{ status: 'rows', queryId: 'q', columns: [{ name: 'email', type: 'text' }], rows: [[{ v: 'j•••@•••.com', m: 'email' }]], rowCount: 1, hasMore: false, capped: false, rowCap: 500, durationMs: 1 }], notices: [] });
+      rec.output('result', 'j•••@•••.com');
+    }
+    await rec.close();
+    const body = readFileSync(path);
+    const header = JSON.parse(body.toString('utf8').split('\n')[0]!) as { gatehouse: { startedAt: string } };
+    return { id, body, index: readFileSync(indexPathFor(path)), kind: 'agent', connectionId: 'demo-postgres', startedAt: header.gatehouse.startedAt };
   }
 
   const raw = async (who: Person, method: string, path: string, body?: Buffer | object, headers: Record<string, string> = {}): Promise<Response> => {
@@ -226,6 +249,48 @@ export function sessionsSuite(h: () => Harness): void {
     expect(mine[0]).toMatchObject({ actor: 'ada', connectionId: 'demo-ssh', detail: { sessionId: s.id, owner: 'sam', kind: 'terminal' } });
     const uploaded = AuditList.parse(await (await raw('ada', 'GET', '/v1/audit?type=session.uploaded&limit=100')).json());
     expect(uploaded.events.some((e) => (e.detail as { sessionId?: string }).sessionId === s.id && e.actor === 'sam')).toBe(true);
+  });
+
+  it('indexes AI agent tool calls: kind agent, the tool as detail, counts, search over tool and masked input', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const ran = await upload('ivan', await recordAgent('ivan', 'query', tag, 'allow'));
+    const denied = await upload('ivan', await recordAgent('ivan', 'query', tag, 'deny'));
+    const held = await upload('ivan', await recordAgent('ivan', `describe_${tag}`, tag, 'approve'));
+    const approved = await upload('ivan', await recordAgent('ivan', 'query', tag, 'approved'));
+    const sql = await upload('ivan', await recordSql('ivan', [`SELECT 1 AS t_${tag}`]));
+    // Masked: the call's input (the email), the rows, the output.
+    expect(ran).toMatchObject({ kind: 'agent', detail: 'query', user: 'ivan', sealed: true, counts: { blocked: 0, held: 0, approved: 0, masked: 3 } });
+    expect(denied).toMatchObject({ kind: 'agent', detail: 'query', counts: { blocked: 1, held: 0, approved: 0, masked: 1 } });
+    expect(held).toMatchObject({ kind: 'agent', detail: `describe_${tag}`, counts: { blocked: 0, held: 1, approved: 0, masked: 1 } });
+    expect(approved).toMatchObject({ kind: 'agent', detail: 'query', counts: { blocked: 0, held: 0, approved: 1, masked: 3 } });
+    expect(sql.detail).toBeNull();
+
+    const list = async (who: Person, qs: string): Promise<Session[]> => {
+      const res = await raw(who, 'GET', `/v1/sessions?${qs}`);
+      const json = (await res.json()) as unknown;
+      expect(res.status, JSON.stringify(json)).toBe(200);
+      return SessionList.parse(json).sessions;
+    };
+    const ids = (ss: Session[]): string[] => ss.map((x) => x.id);
+    const agents = await list('ada', `q=${tag}&kind=agent`);
+    expect(ids(agents)).toEqual([approved.id, held.id, denied.id, ran.id]);
+    expect(agents.map((x) => x.detail)).toEqual(['query', `describe_${tag}`, 'query', 'query']);
+    expect(ids(await list('ada', `q=${tag}&kind=sql`))).toEqual([sql.id]);
+    expect(ids(await list('ada', `q=describe_${tag}`))).toEqual([held.id]);
+    expect(ids(await list('ada', `q=${tag}&kind=agent&hasBlocked=true`))).toEqual([denied.id]);
+    expect(ids(await list('ada', `q=${tag}&kind=agent&hasApproval=true`))).toEqual([approved.id, held.id]);
+    // The input is searchable as masked; the raw value it quoted is not there to be found.
+    expect(ids(await list('ada', `q=${encodeURIComponent(`customers_${tag} WHERE email = 'j•••@•••.com'`)}`))).toHaveLength(4);
+    expect(ids(await list('ada', `q=${encodeURIComponent(AGENT_EMAIL)}&kind=agent`)).filter((id) => agents.some((a) => a.id === id))).toEqual([]);
+    // The owner lists their own; the body is JSONL.
+    expect(ids(await list('ivan', `q=${tag}&kind=agent`))).toHaveLength(4);
+    const body = await raw('ada', 'GET', `/v1/sessions/${ran.id}/body`);
+    expect(body.headers.get('content-type')).toMatch(/^application\/jsonl/);
+    const text = await body.text();
+    expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ format: 'gatehouse-agent', gatehouse: { kind: 'agent', agent: { tool: 'query', client: 'test-client/1.0' } } });
+    expect(text.includes(AGENT_EMAIL)).toBe(false);
+    const uploaded = AuditList.parse(await (await raw('ada', 'GET', '/v1/audit?type=session.uploaded&limit=100')).json());
+    expect(uploaded.events.find((e) => (e.detail as { sessionId?: string }).sessionId === held.id)?.detail).toMatchObject({ kind: 'agent', tool: `describe_${tag}` });
   });
 
   it('refuses chunks over 8 MiB (413) and bodies that are not octets (415)', async () => {

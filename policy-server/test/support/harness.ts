@@ -6,9 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import pg from 'pg';
 import { startPostgres, type PostgresServer } from '../../../test-support/postgres/postgres-server.js';
-import { createPolicyServer, type PolicyServer } from '../../src/index.js';
+import { createPolicyServer, createServerLogger, type PolicyServer } from '../../src/index.js';
 import { pgliteTemplate } from './pglite-template.js';
 import { startTestIssuer, TestClock, type TestIssuer } from './test-issuer.js';
 import { PEOPLE, TEST_POLICY_YAML, type Person } from './test-policy.js';
@@ -33,6 +34,8 @@ export interface Harness {
   server: PolicyServer;
   clock: TestClock;
   issuer: TestIssuer;
+  /** Every line the server logged so far (its real logger, at debug level). */
+  logLines(): string[];
   client(person: Person): Client;
   close(): Promise<void>;
 }
@@ -53,6 +56,14 @@ export async function startHarness(backend: Backend): Promise<Harness> {
   }
   // PostgreSQL needs a recordings directory; PGlite in memory makes a temporary one itself.
   const recordingsDir = backend === 'postgres' ? mkdtempSync(join(tmpdir(), 'gatehouse-test-recordings-')) : undefined;
+  // The production logger, kept in memory, so suites can check what never reaches a log line.
+  const logLines: string[] = [];
+  const logSink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
   const server = await createPolicyServer({
     database,
     ...(recordingsDir ? { recordingsDir } : {}),
@@ -60,6 +71,7 @@ export async function startHarness(backend: Backend): Promise<Harness> {
     issuer: 'urn:gatehouse:test-policy-server',
     initialPolicyYaml: TEST_POLICY_YAML,
     clock,
+    logger: createServerLogger({ level: 'debug', destination: logSink }),
     // The tests sweep explicitly; a timer would race them.
     sweepIntervalMs: 3_600_000,
   });
@@ -89,6 +101,7 @@ export async function startHarness(backend: Backend): Promise<Harness> {
     server,
     clock,
     issuer,
+    logLines: () => [...logLines],
     client,
     async close() {
       await server.close();

@@ -3,6 +3,7 @@ import { ApprovalsProvider } from '../features/approvals/ApprovalsProvider';
 import { ConnectionList } from '../features/connections/ConnectionList';
 import { DemoBanner } from '../features/demo-banner/DemoBanner';
 import { IdentitySwitcher } from '../features/identity/IdentitySwitcher';
+import { LocalPortsPanel } from '../features/local-ports/LocalPortsPanel';
 import { Workspace, type WorkspaceArea } from '../features/workspace/Workspace';
 import { useAppState } from './AppContext';
 import { useTheme } from './use-theme';
@@ -38,6 +39,7 @@ export function App() {
                 setArea(connection.type === 'postgres' ? 'sql' : 'terminal');
               }}
             />
+            <LocalPortsPanel selectedConnection={selectedConnection} />
           </aside>
           <main className="main-area">
             <Workspace area={area} onAreaChange={setArea} selectedConnection={selectedConnection} />

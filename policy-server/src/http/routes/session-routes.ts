@@ -1,6 +1,8 @@
 /**
  * Session recordings: the resumable upload (owner only) and the read API with HTTP Range (owner,
  * or an administrator). Schemas from gateway-core's recording-upload/sessions-api.ts.
+ * A session still uploading (live) is read as far as it has been uploaded; the answer's
+ * SESSION_STATUS_HEADER says which, so that a reader knows whether more will follow.
  */
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,6 +17,7 @@ import {
   SessionIdParam,
   SessionList,
   SessionListQuery,
+  SESSION_STATUS_HEADER,
   UploadOffsetQuery,
   UploadState,
   type UploadPart,
@@ -135,7 +138,8 @@ export async function sessionRoutes(authed: FastifyInstance, ctx: ServerContext)
         `/v1/sessions/:id/${part}`,
         {
           schema: {
-            summary: part === 'body' ? 'The recording (asciicast v2 or SQL JSONL), with HTTP Range; opening it is audited' : 'The recording’s index (hash chain and keyframes), with HTTP Range',
+            summary: part === 'body' ? 'The recording (asciicast v2, or SQL or agent-call JSONL), with HTTP Range; opening it is audited' : 'The recording’s index (hash chain and keyframes), with HTTP Range',
+            description: `A session still uploading is served as far as it has been uploaded (live view); the ${SESSION_STATUS_HEADER} header says uploading or complete.`,
             security: SECURITY,
             params: SessionIdParam,
             produces: [part === 'body' ? 'application/x-asciicast' : 'application/jsonl', OCTETS],
@@ -153,8 +157,9 @@ async function serveFile(ctx: ServerContext, request: FastifyRequest<{ Params: {
   const id = request.params.id;
   const session = await ctx.sessions.get(p, id);
   const size = part === 'body' ? session.bodyBytes : session.indexBytes;
-  const range = session.status === 'complete' ? parseRange(request.headers.range, size) : { kind: 'full' as const };
-  void reply.header('accept-ranges', 'bytes');
+  // A live session's size is what it holds now; a range within it is served like any other.
+  const range = parseRange(request.headers.range, size);
+  void reply.header('accept-ranges', 'bytes').header(SESSION_STATUS_HEADER, session.status);
   if (range.kind === 'unsatisfiable') {
     return reply
       .code(416)
@@ -167,7 +172,8 @@ async function serveFile(ctx: ServerContext, request: FastifyRequest<{ Params: {
   const { path } = await ctx.sessions.openRead(p, id, part, request.method === 'HEAD' ? -1 : start);
   const sha = part === 'body' ? session.bodySha256 : session.indexSha256;
   void reply
-    .header('content-type', part === 'index' ? 'application/jsonl; charset=utf-8' : session.kind === 'terminal' ? 'application/x-asciicast; charset=utf-8' : 'application/jsonl; charset=utf-8')
+    // Only terminal recordings are asciicast; SQL and agent recordings (and every index) are JSONL.
+    .header('content-type', part === 'body' && session.kind === 'terminal' ? 'application/x-asciicast; charset=utf-8' : 'application/jsonl; charset=utf-8')
     .header('cache-control', 'private, no-store')
     .header('content-length', String(size === 0 ? 0 : end - start + 1));
   if (sha) void reply.header('etag', `"${sha}"`);

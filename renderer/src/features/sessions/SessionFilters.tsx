@@ -6,7 +6,7 @@ import { localToIso } from './session-format';
 interface Draft {
   user: string;
   connectionId: string;
-  kind: '' | 'terminal' | 'sql';
+  kind: '' | 'terminal' | 'sql' | 'agent';
   from: string;
   to: string;
   hasBlocked: boolean;
@@ -66,6 +66,7 @@ export function SessionFilters({ onApply }: { onApply: (filter: SessionFilter) =
           <option value="">any</option>
           <option value="terminal">terminal</option>
           <option value="sql">SQL</option>
+          <option value="agent">AI agent</option>
         </select>
       </label>
       <label>
@@ -78,7 +79,7 @@ export function SessionFilters({ onApply }: { onApply: (filter: SessionFilter) =
       </label>
       <label className="session-filter-search">
         Search
-        <input type="search" value={d.q} onChange={(e) => set('q', e.target.value)} placeholder="statements and command lines" />
+        <input type="search" value={d.q} onChange={(e) => set('q', e.target.value)} placeholder="statements, command lines, agent tools" />
       </label>
       <label className="session-filter-check">
         <input type="checkbox" checked={d.hasBlocked} onChange={(e) => set('hasBlocked', e.target.checked)} /> Has blocked

@@ -1,6 +1,7 @@
+import { AgentReplay } from './AgentReplay';
 import { SqlReplay } from './SqlReplay';
 import { TerminalReplay } from './TerminalReplay';
-import { bytes, dateTime } from './session-format';
+import { bytes, dateTime, kindLabel } from './session-format';
 import { useRecording } from './use-recording';
 
 /** One opened session: its metadata, load progress, and the replay for its kind. */
@@ -12,10 +13,12 @@ export function SessionPlayer({ sessionId, onClose }: { sessionId: string; onClo
     <section className="session-player" aria-label={`Session ${sessionId}`} data-testid="session-player" data-session-id={sessionId} data-loaded={rec.done}>
       <header className="session-player-head">
         <div>
-          <h2>{view ? `${view.userName} on ${view.connectionId}` : sessionId}</h2>
+          {/* '-': an agent tool that touches no connection (such as listing connections). */}
+          <h2>{view ? (view.connectionId === '-' ? view.userName : `${view.userName} on ${view.connectionId}`) : sessionId}</h2>
           {view && (
             <p className="session-meta">
-              {view.kind === 'sql' ? 'SQL' : 'Terminal'} · {dateTime(view.startedAt)} · {bytes(view.bodyBytes)}
+              {view.kind === 'terminal' ? 'Terminal' : kindLabel(view.kind)}
+              {view.kind === 'agent' && view.detail && ` · ${view.detail}`} · {dateTime(view.startedAt)} · {bytes(view.bodyBytes)}
               {view.status === 'uploading' && <span className="live-badge">Live: still recording or uploading</span>}
             </p>
           )}
@@ -36,10 +39,11 @@ export function SessionPlayer({ sessionId, onClose }: { sessionId: string; onClo
       )}
       {!rec.error && rec.terminal && <TerminalReplay recording={rec.terminal} version={rec.version} loaded={rec.done} live={view?.status === 'uploading'} />}
       {!rec.error && rec.sql && <SqlReplay recording={rec.sql} version={rec.version} />}
+      {!rec.error && rec.agent && <AgentReplay recording={rec.agent} view={view} version={rec.version} />}
       {rec.done && rec.loadMs !== null && (
         <p className="session-meta" data-testid="replay-load-ms">
           Loaded in {rec.loadMs} ms{rec.terminal ? ` · ${rec.terminal.length} events, ${rec.terminal.keyframes.length} keyframes` : ''}
-          {(rec.terminal?.skipped ?? rec.sql?.skipped) ? ` · ${rec.terminal?.skipped ?? rec.sql?.skipped} unreadable lines skipped` : ''}
+          {(rec.terminal?.skipped ?? rec.sql?.skipped ?? rec.agent?.skipped) ? ` · ${rec.terminal?.skipped ?? rec.sql?.skipped ?? rec.agent?.skipped} unreadable lines skipped` : ''}
         </p>
       )}
     </section>

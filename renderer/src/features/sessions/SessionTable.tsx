@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { SessionView } from '@gatehouse/gateway-core/contract';
-import { dateTime, duration, sessionSeconds } from './session-format';
+import { dateTime, duration, kindLabel, sessionSeconds } from './session-format';
 
 type SortKey = 'start' | 'duration' | 'user';
 interface Sort {
@@ -82,7 +82,14 @@ export function SessionTable({ sessions, selectedId, onOpen }: { sessions: Sessi
             <td>{s.endedAt ? duration(sessionSeconds(s)) : '—'}</td>
             <td title={s.user}>{s.userName}</td>
             <td>{s.connectionId}</td>
-            <td>{s.kind === 'sql' ? 'SQL' : 'terminal'}</td>
+            <td data-testid="session-kind" data-kind={s.kind}>
+              {kindLabel(s.kind)}
+              {s.kind === 'agent' && s.detail && (
+                <span className="kind-detail" title="Tool" data-testid="session-tool">
+                  {s.detail}
+                </span>
+              )}
+            </td>
             <td>
               <Counts s={s} />
             </td>

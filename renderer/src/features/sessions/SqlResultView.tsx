@@ -3,17 +3,24 @@ import type { SqlRun } from './sql-recording';
 
 const noop = (): void => undefined;
 
-/** A run's recorded results in full, as the user saw them (masked, at most the recorder's cap). */
-export function SqlResultView({ run, onClose }: { run: SqlRun; onClose: () => void }) {
+/**
+ * A run's recorded results in full, as the user saw them (masked, at most the recorder's cap).
+ * An agent call shows its query results with this too: there `title` names the result and there
+ * is nothing to close, since the result is part of the call's view.
+ */
+export function SqlResultView({ run, onClose, title }: { run: SqlRun; onClose?: () => void; title?: string }) {
+  const heading = title ?? `Run #${run.run}`;
   return (
-    <section className="sql-result-view" aria-label={`Result of run ${run.run}`} data-testid="sql-result-view">
+    <section className="sql-result-view" aria-label={title ?? `Result of run ${run.run}`} data-testid="sql-result-view">
       <header className="session-player-head">
-        <h3>Run #{run.run}</h3>
-        <button type="button" className="session-button" onClick={onClose}>
-          Close result
-        </button>
+        <h3>{heading}</h3>
+        {onClose && (
+          <button type="button" className="session-button" onClick={onClose}>
+            Close result
+          </button>
+        )}
       </header>
-      <pre className="sql-text">{run.text}</pre>
+      {run.text && <pre className="sql-text">{run.text}</pre>}
       {run.decision && (
         <p className="session-meta">
           {run.decision.action} · {run.decision.reason}

@@ -39,3 +39,8 @@ export function localToIso(value: string): string | undefined {
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
+
+/** How the list and the player name a session's kind. */
+export function kindLabel(kind: SessionView['kind']): string {
+  return kind === 'sql' ? 'SQL' : kind === 'agent' ? 'AI agent' : 'terminal';
+}

@@ -35,7 +35,7 @@ export interface SqlRun {
   notices: string[];
 }
 
-type Ev = Record<string, unknown> & { t: number; type: string };
+export type Ev = Record<string, unknown> & { t: number; type: string };
 
 export class SqlRecording {
   startedAt: string | null = null;
@@ -64,7 +64,7 @@ export class SqlRecording {
       this.skipped++;
       return;
     }
-    this.add(e as Ev);
+    this.addEvent(e as Ev);
   }
 
   private runOf(e: Ev): SqlRun | null {
@@ -88,7 +88,8 @@ export class SqlRecording {
     return r;
   }
 
-  private add(e: Ev): void {
+  /** One event after the header; agent recordings feed their query results through here too. */
+  addEvent(e: Ev): void {
     if (e.type === 'marker') {
       this.markers.push({ t: e.t, label: String(e.label ?? '') });
       return;

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { SessionView } from '@gatehouse/gateway-core/contract';
 import { useAppState } from '../../app/AppContext';
 import { plainError } from '../sql-editor/bridge-call';
+import { AgentRecording } from './agent-recording';
 import { forEachLine, readPart } from './recording-reader';
 import { SqlRecording } from './sql-recording';
 import { TerminalRecording } from './terminal-recording';
@@ -10,6 +11,7 @@ export interface RecordingState {
   view: SessionView | null;
   terminal: TerminalRecording | null;
   sql: SqlRecording | null;
+  agent: AgentRecording | null;
   /** Bytes of the body parsed so far, and its size. */
   loaded: number;
   total: number;
@@ -21,7 +23,7 @@ export interface RecordingState {
   loadMs: number | null;
 }
 
-const INITIAL: RecordingState = { view: null, terminal: null, sql: null, loaded: 0, total: 0, done: false, error: null, version: 0, loadMs: null };
+const INITIAL: RecordingState = { view: null, terminal: null, sql: null, agent: null, loaded: 0, total: 0, done: false, error: null, version: 0, loadMs: null };
 
 /**
  * Opens a session: `sessions.get` (the policy server decides whether this user may), then reads
@@ -48,8 +50,9 @@ export function useRecording(sessionId: string | null): RecordingState {
       const view = got.ok;
       const terminal = view.kind === 'terminal' ? new TerminalRecording() : null;
       const sql = view.kind === 'sql' ? new SqlRecording() : null;
-      const model = (terminal ?? sql)!;
-      update({ view, terminal, sql, total: view.bodyBytes });
+      const agent = view.kind === 'agent' ? new AgentRecording() : null;
+      const model = (terminal ?? sql ?? agent)!;
+      update({ view, terminal, sql, agent, total: view.bodyBytes });
       const body = readPart(
         bridge,
         sessionId,
