@@ -19,6 +19,8 @@ import { commandText, outcome, runText, type ToolOutcome } from './tool-output.j
 
 /** Output kept per stream of one command; the rest is counted, not kept. */
 const MAX_STREAM_CHARS = 16_000;
+/** How long a call waits for a connection that is still starting. */
+const STARTING_WAIT_MS = 90_000;
 
 export interface ExecRequest {
   approved: boolean;
@@ -37,14 +39,14 @@ export class AgentRunners {
     this.broker = new SqlBroker(brokerDeps, { pageSize: 200, maxSessionsPerIdentity: 16 });
   }
 
-  postgresConfig(identity: Identity, policy: RolePolicy, connectionId: string): PostgresConnectionConfig {
-    const config = this.config(identity, policy, connectionId);
+  async postgresConfig(identity: Identity, policy: RolePolicy, connectionId: string): Promise<PostgresConnectionConfig> {
+    const config = await this.config(identity, policy, connectionId);
     if (config.type !== 'postgres') throw new GatehouseError('invalid_input', `"${connectionId}" is an SSH connection; use run_command`);
     return config;
   }
 
-  sshConfig(identity: Identity, policy: RolePolicy, connectionId: string): SshConnectionConfig {
-    const config = this.config(identity, policy, connectionId);
+  async sshConfig(identity: Identity, policy: RolePolicy, connectionId: string): Promise<SshConnectionConfig> {
+    const config = await this.config(identity, policy, connectionId);
     if (config.type !== 'ssh') throw new GatehouseError('invalid_input', `"${connectionId}" is a PostgreSQL connection; use query`);
     return config;
   }
@@ -69,7 +71,7 @@ export class AgentRunners {
   async exec(policy: RolePolicy, connectionId: string, command: string, req: ExecRequest): Promise<ToolOutcome> {
     const identity = this.deps.identity.current();
     if (!identity) throw new GatehouseError('forbidden', 'The agent identity is not signed in');
-    const config = this.sshConfig(identity, policy, connectionId);
+    const config = await this.sshConfig(identity, policy, connectionId);
     const out = { stdout: '', stderr: '', stdoutCut: 0, stderrCut: 0 };
     const keep = (stream: 'stdout' | 'stderr', s: string): void => {
       const room = MAX_STREAM_CHARS - out[stream].length;
@@ -111,9 +113,9 @@ export class AgentRunners {
     await this.broker.closeAll();
   }
 
-  private config(identity: Identity, policy: RolePolicy, connectionId: string): PostgresConnectionConfig | SshConnectionConfig {
+  private async config(identity: Identity, policy: RolePolicy, connectionId: string): Promise<PostgresConnectionConfig | SshConnectionConfig> {
     if (!mayUseConnection(policy, connectionId)) throw new GatehouseError('forbidden', `This agent's role may not use the connection "${connectionId}"`);
-    const config = this.deps.registry.get(connectionId);
+    const config = this.deps.registry.get(connectionId) ?? (await this.whenStarted(connectionId));
     if (!config) {
       const pending = this.deps.registry.list().find((c) => c.id === connectionId);
       if (pending) throw new GatehouseError('unavailable', `The connection "${connectionId}" is ${pending.status === 'starting' ? 'still starting; try again shortly' : 'unavailable'}`);
@@ -121,6 +123,26 @@ export class AgentRunners {
     }
     this.deps.accessGate?.check(connectionId, identity);
     return config;
+  }
+
+  /**
+   * A connection still starting (the demo seeds its database on a first run) is waited for, up to
+   * a bound, so that an agent's first call does not fail only because it came early.
+   */
+  private whenStarted(connectionId: string): Promise<PostgresConnectionConfig | SshConnectionConfig | undefined> {
+    const starting = (): boolean => this.deps.registry.list().some((c) => c.id === connectionId && c.status === 'starting');
+    if (!starting()) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(this.deps.registry.get(connectionId));
+      };
+      const timer = setTimeout(done, STARTING_WAIT_MS);
+      const unsubscribe = this.deps.registry.onChange(() => {
+        if (!starting()) done();
+      });
+    });
   }
 
   private async session(connectionId: string): Promise<string> {

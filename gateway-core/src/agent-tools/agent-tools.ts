@@ -92,7 +92,8 @@ export class AgentTools {
   }
 
   describeSchema(input: DescribeSchemaInput, ctx: CallContext = {}): Promise<ToolOutcome> {
-    return this.call('describe_schema', input.connection, input, ctx, async () => {
+    return this.call('describe_schema', input.connection, input, ctx, async ({ caller }) => {
+      await this.runners.postgresConfig(caller.identity, caller.policy, input.connection);
       const schema = await this.runners.schema(input.connection);
       const { text, tables } = schemaText(schema, { schema: input.schema, table: input.table });
       return outcome(text, { tables });
@@ -102,7 +103,7 @@ export class AgentTools {
   query(input: QueryInput, ctx: CallContext = {}): Promise<ToolOutcome> {
     return this.call('query', input.connection, input, ctx, async (call) => {
       const { caller, rec } = call;
-      this.runners.postgresConfig(caller.identity, caller.policy, input.connection);
+      await this.runners.postgresConfig(caller.identity, caller.policy, input.connection);
       const plan = planRun(input.sql, caller.policy.sql);
       if (plan.kind === 'refused') return this.refuse(call, plan.refusal.class, plan.refusal.rule, plan.refusal.reason, 'statement');
       if (plan.statements.length !== 1) return this.refuse(call, plan.class, 'agent-one-statement', `one statement per query call (this text has ${plan.statements.length})`, 'statement');
@@ -139,7 +140,7 @@ export class AgentTools {
   runCommand(input: RunCommandInput, ctx: CallContext = {}): Promise<ToolOutcome> {
     return this.call('run_command', input.connection, input, ctx, async (call) => {
       const { caller, rec } = call;
-      this.runners.sshConfig(caller.identity, caller.policy, input.connection);
+      await this.runners.sshConfig(caller.identity, caller.policy, input.connection);
       const decision = judgeText(input.command, [], caller.policy.shell);
       const rule = decision.rule ?? `shell-${decision.basis}`;
       if (decision.action === 'deny') return this.refuse(call, null, rule, decision.reason, 'command');

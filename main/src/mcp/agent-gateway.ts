@@ -59,7 +59,9 @@ export async function startDemoAgent(o: { dataDir: string; log: (message: string
     version: readPackageVersion(),
     onProgress: o.log,
   });
-  if (!(await gateway.ready)) o.log('the demo targets did not start; list_connections says why');
+  // Not awaited: the client's initialize must not wait for a first run's seeding; a tool call
+  // that needs a connection still starting waits for it (agent-runners.ts).
+  void gateway.ready.then((env) => o.log(env ? 'the demo connections are ready' : 'the demo targets did not start; list_connections says why'));
   return {
     gateway,
     logFile: gateway.logFile,
