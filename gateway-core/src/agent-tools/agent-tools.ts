@@ -14,7 +14,8 @@ import type { GatewayServices } from '../bridge/handler-deps.js';
 import { listConnections } from '../bridge/bridge-handlers.js';
 import type { ApprovalService } from '../approvals/approval-service.js';
 import { actionHash } from '../approvals/action-hash.js';
-import { MaskingError, createMasker, type Masker } from '../masking/index.js';
+import { MaskingError, type Masker } from '../masking/index.js';
+import { RoleMaskers } from '../policy/role-maskers.js';
 import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
 import type { RolePolicy } from '../policy/policy-document.js';
 import { planRun } from '../postgres/statement-plan.js';
@@ -77,7 +78,7 @@ interface HeldSpec {
 export class AgentTools {
   private readonly held: HeldActions;
   private readonly runners: AgentRunners;
-  private readonly maskers = new WeakMap<RolePolicy, Masker>();
+  private readonly maskers = new RoleMaskers();
 
   constructor(private readonly deps: AgentToolsDeps) {
     this.held = new HeldActions(deps.progressIntervalMs);
@@ -290,16 +291,7 @@ export class AgentTools {
     const identity = this.deps.identity.current();
     if (!identity) throw new GatehouseError('forbidden', 'The agent identity is not signed in');
     const { policy } = effectivePolicy(this.deps.policy.current(), identity);
-    let masker = this.maskers.get(policy);
-    if (!masker) {
-      try {
-        masker = createMasker(policy.masking);
-      } catch {
-        throw new GatehouseError('internal', 'The masking policy could not be loaded, so nothing can be shown');
-      }
-      this.maskers.set(policy, masker);
-    }
-    return { identity, policy, masker };
+    return { identity, policy, masker: this.maskers.for(policy) };
   }
 
   private mask(caller: Caller, text: string): string {

@@ -7,10 +7,10 @@ import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { GatewayServices } from '../bridge/handler-deps.js';
 import type { ApprovalRequestInput, ApprovalView, PolicyServerStatus } from '../contract/approvals-schemas.js';
 import type { Identity } from '../contract/bridge-contract.js';
-import { createMasker, type Masker } from '../masking/index.js';
+import type { Masker } from '../masking/index.js';
+import { RoleMaskers } from '../policy/role-maskers.js';
 import { effectivePolicy } from '../policy/effective-policy.js';
 import { parsePolicyYaml } from '../policy/load-policy.js';
-import type { RolePolicy } from '../policy/policy-document.js';
 import type { SqlBroker } from '../postgres/sql-broker.js';
 import type { TerminalControl } from '../ssh/terminal-handlers.js';
 import type { ConnectionAccessGate } from './access-gate.js';
@@ -67,7 +67,7 @@ export class ApprovalService {
   private readonly local = new Map<string, LocalAction>();
   private readonly known = new Map<string, ApprovalRequest>();
   private readonly outcomes = new Map<string, string>();
-  private readonly maskers = new WeakMap<RolePolicy, Masker>();
+  private readonly maskers = new RoleMaskers();
   private statusNow: PolicyServerStatus = { state: 'connecting' };
   private policyVersion = 0;
   private broker: SqlBroker | null = null;
@@ -326,10 +326,7 @@ export class ApprovalService {
   }
 
   private maskerFor(identity: Identity): Masker {
-    const { policy } = effectivePolicy(this.deps.policy.current(), identity);
-    let masker = this.maskers.get(policy);
-    if (!masker) this.maskers.set(policy, (masker = createMasker(policy.masking)));
-    return masker;
+    return this.maskers.for(effectivePolicy(this.deps.policy.current(), identity).policy);
   }
 
   private need<T>(feature: T | null): T {

@@ -12,7 +12,8 @@ import type { GatewayServices } from '../bridge/handler-deps.js';
 import type { PostgresConnectionConfig } from '../connections/connection-config.js';
 import type { Identity } from '../contract/bridge-contract.js';
 import type { SqlHistoryEntry, SqlPage, SqlRefusal, SqlRunResult, SqlSchema } from '../contract/sql-schemas.js';
-import { createMasker, type Masker } from '../masking/index.js';
+import type { Masker } from '../masking/index.js';
+import { RoleMaskers } from '../policy/role-maskers.js';
 import { effectivePolicy, mayUseConnection } from '../policy/effective-policy.js';
 import type { RolePolicy } from '../policy/policy-document.js';
 import type { SqlClass } from '../policy/sql/index.js';
@@ -82,7 +83,7 @@ const EXPORT_PAGE = 1_000;
 export class SqlBroker {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly history = new SqlHistory();
-  private readonly maskers = new WeakMap<RolePolicy, Masker>();
+  private readonly maskers = new RoleMaskers();
   private readonly schemaCache = new Map<string, { at: number; schema: Promise<SqlSchema> }>();
   private readonly pageSize: number;
   private readonly idleCursorMs: number;
@@ -340,16 +341,7 @@ export class SqlBroker {
     const identity = as ?? this.deps.identity.current();
     if (!identity) throw new GatehouseError('forbidden', 'Sign in to use the SQL editor');
     const { policy } = effectivePolicy(this.deps.policy.current(), identity);
-    let masker = this.maskers.get(policy);
-    if (!masker) {
-      try {
-        masker = createMasker(policy.masking);
-      } catch {
-        throw new GatehouseError('internal', 'The masking policy could not be loaded, so no results can be shown');
-      }
-      this.maskers.set(policy, masker);
-    }
-    return { identity, identityId: identity.id, policy, masker };
+    return { identity, identityId: identity.id, policy, masker: this.maskers.for(policy) };
   }
 
   private connection(caller: Caller, connectionId: string): PostgresConnectionConfig {
