@@ -75,6 +75,17 @@ interface HeldSpec {
   execute: (grant: { requestId: string; expiresAt: Date; spend: () => Promise<boolean> }, rec: CallRecording) => Promise<ToolOutcome>;
 }
 
+/** How query/run_command are reached: directly, or through request_approval (which never runs an allowed action). */
+interface Via {
+  tool?: string;
+  args?: Record<string, unknown>;
+  approvalOnly?: boolean;
+}
+const RUN: Via = {};
+
+const NOT_NEEDED = (what: 'statement' | 'command', tool: string): ToolOutcome =>
+  outcome(`This ${what} needs no approval under the policy; nothing was requested and nothing ran. Run it with ${tool}.`, { status: 'not_needed' });
+
 export class AgentTools {
   private readonly held: HeldActions;
   private readonly runners: AgentRunners;
@@ -101,8 +112,8 @@ export class AgentTools {
     });
   }
 
-  query(input: QueryInput, ctx: CallContext = {}): Promise<ToolOutcome> {
-    return this.call('query', input.connection, input, ctx, async (call) => {
+  query(input: QueryInput, ctx: CallContext = {}, as: Via = RUN): Promise<ToolOutcome> {
+    return this.call(as.tool ?? 'query', input.connection, as.args ?? input, ctx, async (call) => {
       const { caller, rec } = call;
       await this.runners.postgresConfig(caller.identity, caller.policy, input.connection);
       const plan = planRun(input.sql, caller.policy.sql);
@@ -131,6 +142,7 @@ export class AgentTools {
         });
       }
       rec.decision({ action: 'allow', class: plan.class, rule: plan.rule, reason: this.mask(caller, plan.reason) });
+      if (as.approvalOnly) return NOT_NEEDED('statement', 'query');
       const run = await this.runners.runSql(input.connection, text, null);
       rec.sqlResult(run);
       call.outputRecorded = true;
@@ -138,8 +150,8 @@ export class AgentTools {
     });
   }
 
-  runCommand(input: RunCommandInput, ctx: CallContext = {}): Promise<ToolOutcome> {
-    return this.call('run_command', input.connection, input, ctx, async (call) => {
+  runCommand(input: RunCommandInput, ctx: CallContext = {}, as: Via = RUN): Promise<ToolOutcome> {
+    return this.call(as.tool ?? 'run_command', input.connection, as.args ?? input, ctx, async (call) => {
       const { caller, rec } = call;
       await this.runners.sshConfig(caller.identity, caller.policy, input.connection);
       const decision = judgeText(input.command, [], caller.policy.shell);
@@ -165,6 +177,7 @@ export class AgentTools {
         });
       }
       rec.decision({ action: 'allow', class: null, rule, reason: this.mask(caller, decision.reason) });
+      if (as.approvalOnly) return NOT_NEEDED('command', 'run_command');
       call.outputRecorded = true;
       return this.runners.exec(caller.policy, input.connection, input.command, { approved: false, timeoutSeconds: timeout, rec, signal: ctx.signal });
     });
@@ -176,9 +189,10 @@ export class AgentTools {
       return Promise.resolve(outcome('Give exactly one of sql or command.', { status: 'invalid_input' }, true));
     }
     const waitSeconds = input.wait_seconds ?? 0;
+    const as: Via = { tool: 'request_approval', args: input, approvalOnly: true };
     return input.sql !== undefined
-      ? this.query({ connection: input.connection, sql: input.sql, justification: input.justification, wait_seconds: waitSeconds }, ctx)
-      : this.runCommand({ connection: input.connection, command: input.command!, justification: input.justification, wait_seconds: waitSeconds }, ctx);
+      ? this.query({ connection: input.connection, sql: input.sql, justification: input.justification, wait_seconds: waitSeconds }, ctx, as)
+      : this.runCommand({ connection: input.connection, command: input.command!, justification: input.justification, wait_seconds: waitSeconds }, ctx, as);
   }
 
   approvalStatus(input: ApprovalStatusInput, ctx: CallContext = {}): Promise<ToolOutcome> {

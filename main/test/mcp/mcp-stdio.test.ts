@@ -185,6 +185,19 @@ describe('gatehouse mcp over stdio', () => {
     expect(await city(8)).not.toBe('Nowhere');
   });
 
+  it('request_approval asks only for what the policy holds, and never runs an allowed action', async () => {
+    const allowed = await call('request_approval', { connection: 'prod-db', sql: 'SELECT 1', justification: 'just checking' });
+    expect(allowed.structuredContent).toMatchObject({ status: 'not_needed' });
+    expect(allowed.text).toMatch(/needs no approval.*nothing ran/);
+    const both = await call('request_approval', { connection: 'prod-db', sql: 'SELECT 1', command: 'ls', justification: 'x' });
+    expect(both.isError).toBe(true);
+    const held = await call('request_approval', { connection: 'prod-box', command: 'apt-get install -y cowsay', justification: 'ticket T-9: a banner' });
+    const { requestId } = held.structuredContent as { requestId: string };
+    expect(await admin.getRequest(requestId)).toMatchObject({ kind: 'shell', action: 'apt-get install -y cowsay', justification: 'ticket T-9: a banner', requester: 'svc:ci-agent' });
+    await admin.decide(requestId, 'deny', 'not on prod');
+    expect((await call('approval_status', { request_id: requestId, wait_seconds: 20 })).text).toContain('denied (not on prod); nothing ran');
+  });
+
   it('run_command returns masked output and the exit status', async () => {
     const r = await call('run_command', { connection: 'prod-box', command: `cat ${join(sshd.homeDir, 'customers.csv')}` });
     expect(r.isError).toBeFalsy();
@@ -213,7 +226,7 @@ describe('gatehouse mcp over stdio', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     const tools = sessions.map((s) => s.detail);
-    for (const t of ['list_connections', 'describe_schema', 'query', 'run_command', 'approval_status']) expect(tools).toContain(t);
+    for (const t of ['list_connections', 'describe_schema', 'query', 'run_command', 'request_approval', 'approval_status']) expect(tools).toContain(t);
     for (const s of sessions) {
       expect(s).toMatchObject({ kind: 'agent', user: 'svc:ci-agent', sealed: true });
       const [body, index] = await Promise.all(['body', 'index'].map(async (part) => Buffer.from(await (await fetch(`${policyServer.url}/v1/sessions/${s.id}/${part}`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer())));
