@@ -14,6 +14,10 @@ import { expect, type Locator, type Page } from '@playwright/test';
  * `agent-input` (pretty JSON), `agent-decision` (data-action), `agent-approval-id`,
  * `agent-approvals`, `agent-output` (the section: query results as `sql-result-view`,
  * `agent-output-text` with data-stream, `agent-error`, `agent-exit`).
+ * Live view: rows have data-status uploading|complete; a player opened on an uploading session
+ * has data-live="live" (then "ended"; "no" for one opened complete) and `live-indicator`
+ * (data-state live|ended); the replay screen has data-following while it follows the newest
+ * output; the button "Go live" follows again after a seek or pause.
  */
 
 export interface SessionFilterInput {
@@ -44,6 +48,11 @@ export const sessionRow = (page: Page, id: string): Locator => page.locator(`[da
 /** The ids of the rows shown, in display order. */
 export async function listedSessionIds(page: Page): Promise<string[]> {
   return page.getByTestId('session-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id') ?? ''));
+}
+
+/** The rows shown, in display order (newest first by default), with their status. */
+export async function listedSessions(page: Page): Promise<Array<{ id: string; status: string }>> {
+  return page.getByTestId('session-row').evaluateAll((rows) => rows.map((r) => ({ id: r.getAttribute('data-session-id') ?? '', status: r.getAttribute('data-status') ?? '' })));
 }
 
 /** Fills the filters given (others untouched) and applies them; waits for the list to answer. */
@@ -83,6 +92,12 @@ export async function openSession(page: Page, id: string, timeout = 30_000): Pro
 export async function openError(player: Locator): Promise<string | null> {
   const e = player.getByTestId('session-open-error');
   return (await e.isVisible()) ? ((await e.textContent()) ?? '') : null;
+}
+
+/** The player's live indicator: 'live', 'ended', or null when the session was opened complete. */
+export async function liveState(player: Locator): Promise<string | null> {
+  const state = await player.getAttribute('data-live');
+  return state === 'no' ? null : state;
 }
 
 /** Waits until no seek is being drawn. */

@@ -1,12 +1,14 @@
 /**
- * Moves finished recordings from the local spool to the policy server (issue 6, "Spooled and
- * uploaded"), resumably, and removes them from the spool only once the server has verified them.
+ * Moves recordings from the local spool to the policy server (issue 6, "Spooled and uploaded"),
+ * resumably, and removes them from the spool only once the server has verified them. Recordings
+ * still being written are streamed as they grow (live view, see live-upload.ts).
  *
  * Lifecycle of one recording (`<spool>/<name>.cast|.sql.jsonl|.agent.jsonl` + `<name>….index.jsonl`):
  * 1. **Finished?** Sealed (its index ends with the writer's `end` entry), or unsealed but already
  *    in the spool when the uploader started: this process never reopens a recording, so such a
  *    file is a crashed session's and will not grow again. Unsealed files created since are still
- *    being written, and wait.
+ *    being written: their whole lines are sent every `liveIntervalMs` (2 s) so that the server's
+ *    copy trails the session (it stays 'uploading'), and they are completed once sealed.
  * 2. **Whose?** The header names the identity (`gatehouse.user`). It is uploaded with that
  *    identity's token (`accessTokenFor` where the provider offers it, else only while that person
  *    is signed in); otherwise it stays spooled and counts as `waitingForOwner`.
@@ -21,18 +23,20 @@
  * While the server is unreachable nothing is removed; passes are retried with exponential backoff
  * (1 s … 60 s, jittered). A recording the server refuses (chain broken, not this user's, …) is kept
  * and not retried until it changes or the app restarts; `status().rejected` says how many.
+ *
+ * The spool is looked at every `liveIntervalMs` while live upload is on (else `scanIntervalMs`).
+ * A look is a readdir and two stats per recording: headers are read once, the seal is checked
+ * only when an index has grown, and a live recording whose sizes did not change costs nothing more.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { unlink } from 'node:fs/promises';
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import { ApiCallError, PolicyServerUnreachable } from '../approvals/policy-server-client.js';
 import type { Logger } from '../logging/logger.js';
-import { indexPathFor, SessionMeta } from '../recording/recording-format.js';
-import { RECORDING_EXTENSIONS } from '../recording/spool.js';
-import { MAX_UPLOAD_CHUNK_BYTES, type UploadPart } from './sessions-api.js';
-import { UploadOffsetMismatch, type SessionTransport } from './session-client.js';
+import { LiveUploads, sendPart, type SendOptions } from './live-upload.js';
+import { MAX_UPLOAD_CHUNK_BYTES } from './sessions-api.js';
+import type { SessionTransport } from './session-client.js';
+import { sha256File } from './spool-files.js';
+import { SpoolScanner, type Candidate, type Scan } from './spool-scan.js';
 
 export interface RecordingUploaderOptions {
   /** The spool folder (`<recordings dir>/spool`). */
@@ -45,6 +49,11 @@ export interface RecordingUploaderOptions {
   chunkBytes?: number;
   /** How often the spool is looked at when all is well (default 5 s). */
   scanIntervalMs?: number;
+  /**
+   * How often a recording still being written is sent on, so that it can be watched live
+   * (default 2 s; 0 turns live upload off: recordings then go up only once sealed).
+   */
+  liveIntervalMs?: number;
   /** Backoff while the server is unreachable (default 1 s doubling to 60 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -59,6 +68,8 @@ export interface RecordingUploadStatus {
   waitingForOwner: number;
   /** Of those, recordings the server refused; kept in the spool. */
   rejected: number;
+  /** Recordings still being written (streamed to the server while live upload is on). */
+  live: number;
   /** Recordings uploaded (and removed) since start. */
   uploaded: number;
   /** The session id being uploaded now. */
@@ -69,27 +80,15 @@ export interface RecordingUploadStatus {
   nextAttemptAt: string | null;
 }
 
-interface Candidate {
-  name: string;
-  path: string;
-  indexPath: string;
-  bodyBytes: number;
-  indexBytes: number;
-  mtimeMs: number;
-  meta: SessionMeta;
-}
-
-/** Recording files by their endings (spool.ts); the kind itself is read from each header. */
-const isRecordingFile = (name: string): boolean => Object.values(RECORDING_EXTENSIONS).some((ext) => name.endsWith(ext));
-const INDEX_SUFFIX = '.index.jsonl';
-
 export class RecordingUploader {
   private readonly chunkBytes: number;
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
   private readonly scanInterval: number;
-  /** Unsealed recordings present at start: crashed sessions', safe to upload as they are. */
-  private leftovers: Set<string> | undefined;
+  private readonly liveInterval: number;
+  private readonly liveUploads: LiveUploads;
+  private readonly scanner: SpoolScanner;
+  private started = false;
   /** name → "size:mtime" of recordings the server refused; retried only when they change. */
   private readonly rejected = new Map<string, string>();
   private readonly listeners = new Set<(s: RecordingUploadStatus) => void>();
@@ -98,20 +97,26 @@ export class RecordingUploader {
   private again = false;
   private failures = 0;
   private stopped = false;
-  private current: RecordingUploadStatus = { state: 'idle', queued: 0, waitingForOwner: 0, rejected: 0, uploaded: 0, current: null, lastError: null, lastUploadAt: null, nextAttemptAt: null };
+  private current: RecordingUploadStatus = { state: 'idle', queued: 0, waitingForOwner: 0, rejected: 0, live: 0, uploaded: 0, current: null, lastError: null, lastUploadAt: null, nextAttemptAt: null };
 
   constructor(private readonly o: RecordingUploaderOptions) {
     this.chunkBytes = Math.min(o.chunkBytes ?? 4 * 1024 * 1024, MAX_UPLOAD_CHUNK_BYTES);
     this.minBackoff = o.minBackoffMs ?? 1_000;
     this.maxBackoff = o.maxBackoffMs ?? 60_000;
-    this.scanInterval = o.scanIntervalMs ?? 5_000;
+    this.liveInterval = Math.max(0, o.liveIntervalMs ?? 2_000);
+    this.scanInterval = this.liveInterval > 0 ? Math.min(o.scanIntervalMs ?? 5_000, this.liveInterval) : (o.scanIntervalMs ?? 5_000);
+    this.liveUploads = new LiveUploads(this.sendOptions());
+    this.scanner = new SpoolScanner(o.spoolDir, o.logger);
   }
 
-  /** Takes the snapshot of crash leftovers (call before any recording starts) and begins. */
-  start(): void {
-    if (this.leftovers || this.stopped) return;
-    this.leftovers = new Set();
-    void this.snapshot().finally(() => this.kick());
+  /**
+   * Takes the snapshot of crash leftovers (call before any recording starts) and begins; resolves
+   * once the snapshot is taken (recordings created after that are live, never leftovers).
+   */
+  start(): Promise<void> {
+    if (this.started || this.stopped) return Promise.resolve();
+    this.started = true;
+    return this.scanner.snapshot().finally(() => this.kick());
   }
 
   status(): RecordingUploadStatus {
@@ -172,24 +177,21 @@ export class RecordingUploader {
     return Math.round(base * (0.75 + Math.random() * 0.5));
   }
 
-  private async snapshot(): Promise<void> {
-    try {
-      for (const name of await readdir(this.o.spoolDir)) {
-        if (!isRecordingFile(name)) continue;
-        if (!(await isSealed(join(this.o.spoolDir, name)))) this.leftovers?.add(name);
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.o.logger.warn({ err, spool: this.o.spoolDir }, 'cannot read the recording spool');
-    }
-  }
-
   private async runPass(): Promise<void> {
-    let candidates: Candidate[];
+    let scan: Scan;
     try {
-      candidates = await this.findFinished();
+      const found = await this.scanner.scan(this.liveInterval > 0);
+      scan = found.scan;
+      this.liveUploads.retain(found.present);
     } catch (err) {
       this.fail(err);
       return;
+    }
+    const candidates = scan.finished;
+    for (const c of candidates) {
+      if (!c.unreadable) continue;
+      if (!this.rejected.has(c.name)) this.o.logger.error({ recording: c.path }, 'a spooled recording has no readable header; it stays in the spool');
+      this.rejected.set(c.name, stamp(c));
     }
     let waiting = 0;
     let rejected = 0;
@@ -204,15 +206,29 @@ export class RecordingUploader {
       this.rejected.delete(c.name);
       return true;
     });
-    this.update({ queued: candidates.length, rejected, waitingForOwner: 0 });
-    for (const c of pending) {
+    this.update({ queued: candidates.length, rejected, waitingForOwner: 0, live: scan.live.length });
+    // Live recordings first: each push is small, and someone may be watching.
+    for (const c of scan.live) {
       if (this.stopped) return;
-      let token: string | null;
+      if (!this.liveUploads.hasNews(c)) continue;
+      const token = await this.tokenFor(c.meta.user);
+      if (!token) continue; // its owner is not signed in: it goes up once they are, or when sealed
       try {
-        token = await this.o.transport.tokenFor(c.meta.user);
-      } catch {
-        token = null;
+        await this.liveUploads.push(c, token);
+      } catch (err) {
+        if (isTransient(err)) {
+          paused = true;
+          this.fail(err);
+          break;
+        }
+        // Not taken live (the server holds something else under this id, …): it waits for its seal.
+        this.liveUploads.refuse(c.name);
+        this.o.logger.warn({ err, recording: c.path, sessionId: c.meta.sessionId }, 'the policy server refused a live recording; it is uploaded when it ends');
       }
+    }
+    for (const c of paused ? [] : pending) {
+      if (this.stopped) return;
+      const token = await this.tokenFor(c.meta.user);
       if (!token) {
         waiting++;
         this.update({ waitingForOwner: waiting });
@@ -241,6 +257,14 @@ export class RecordingUploader {
     }
   }
 
+  private async tokenFor(user: string): Promise<string | null> {
+    try {
+      return await this.o.transport.tokenFor(user);
+    } catch {
+      return null;
+    }
+  }
+
   private fail(err: unknown): void {
     this.failures++;
     const offline = err instanceof PolicyServerUnreachable;
@@ -248,43 +272,8 @@ export class RecordingUploader {
     this.update({ state: offline ? 'offline' : 'idle', current: null, lastError: { message: describe(err), at: new Date().toISOString() } });
   }
 
-  /** Finished recordings in the spool, oldest first (file names start with the start time). */
-  private async findFinished(): Promise<Candidate[]> {
-    let names: string[];
-    try {
-      names = (await readdir(this.o.spoolDir)).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    const present = new Set(names);
-    const out: Candidate[] = [];
-    for (const name of names) {
-      // An index whose recording is gone was left by a crash between the two deletes.
-      if (name.endsWith(INDEX_SUFFIX) && !present.has(name.slice(0, -INDEX_SUFFIX.length))) {
-        await unlink(join(this.o.spoolDir, name)).catch(() => undefined);
-        continue;
-      }
-      if (!isRecordingFile(name)) continue;
-      const path = join(this.o.spoolDir, name);
-      const indexPath = indexPathFor(path);
-      if (!present.has(`${name}${INDEX_SUFFIX}`)) continue;
-      if (!this.leftovers?.has(name) && !(await isSealed(path))) continue;
-      try {
-        const [s, si] = await Promise.all([stat(path), stat(indexPath)]);
-        const meta = await readMeta(path);
-        if (!meta) {
-          if (!this.rejected.has(name)) this.o.logger.error({ recording: path }, 'a spooled recording has no readable header; it stays in the spool');
-          this.rejected.set(name, `${s.size}:${s.mtimeMs}`);
-          out.push({ name, path, indexPath, bodyBytes: s.size, indexBytes: si.size, mtimeMs: s.mtimeMs, meta: { recordingVersion: 1, sessionId: name, user: '?', connectionId: '?', kind: 'terminal', startedAt: '' } });
-          continue;
-        }
-        out.push({ name, path, indexPath, bodyBytes: s.size, indexBytes: si.size, mtimeMs: s.mtimeMs, meta });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
-    return out;
+  private sendOptions(): SendOptions {
+    return { transport: this.o.transport, chunkBytes: this.chunkBytes, wholeLines: false, stopped: () => this.stopped };
   }
 
   private async upload(c: Candidate, token: string): Promise<void> {
@@ -303,6 +292,7 @@ export class RecordingUploader {
     }
     let resets = 0;
     for (;;) {
+      // After a live stream the server holds a prefix already: this resumes after it.
       const state = await t.uploadState(token, id);
       if (state.bodyBytes > c.bodyBytes || state.indexBytes > c.indexBytes) {
         // The server holds more than this file has: not a prefix of it. Start over once.
@@ -310,8 +300,9 @@ export class RecordingUploader {
         await t.resetUpload(token, id);
         continue;
       }
-      await this.send(token, id, 'body', c.path, state.bodyBytes, c.bodyBytes);
-      await this.send(token, id, 'index', c.indexPath, state.indexBytes, c.indexBytes);
+      const opts = this.sendOptions();
+      await sendPart(opts, token, id, 'body', c.path, state.bodyBytes, c.bodyBytes);
+      await sendPart(opts, token, id, 'index', c.indexPath, state.indexBytes, c.indexBytes);
       try {
         await t.complete(token, id, { bodySha256, indexSha256 });
         break;
@@ -328,41 +319,13 @@ export class RecordingUploader {
     await this.remove(c);
   }
 
-  private async send(token: string, id: string, part: UploadPart, path: string, from: number, size: number): Promise<void> {
-    if (from >= size) return;
-    const fh = await open(path, 'r');
-    try {
-      let offset = from;
-      let mismatches = 0;
-      while (offset < size) {
-        if (this.stopped) throw new GatehouseError('unavailable', 'the uploader was stopped');
-        const len = Math.min(this.chunkBytes, size - offset);
-        const buf = Buffer.alloc(len);
-        const { bytesRead } = await fh.read(buf, 0, len, offset);
-        try {
-          const state = await this.o.transport.append(token, id, part, offset, buf.subarray(0, bytesRead));
-          offset = part === 'body' ? state.bodyBytes : state.indexBytes;
-        } catch (err) {
-          // Someone (an earlier attempt whose answer was lost) moved the server on: resume there.
-          if (err instanceof UploadOffsetMismatch && err.expectedOffset <= size && mismatches++ < 3) {
-            offset = err.expectedOffset;
-            continue;
-          }
-          throw err;
-        }
-      }
-    } finally {
-      await fh.close();
-    }
-  }
-
   private async remove(c: Candidate): Promise<void> {
     // Recording first: an index left alone by a crash here is cleaned up by the next scan.
     await unlink(c.path).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
     await unlink(c.indexPath).catch(() => undefined);
-    this.leftovers?.delete(c.name);
+    this.scanner.forget(c.name);
     this.o.spool?.release(c.bodyBytes + c.indexBytes);
   }
 
@@ -388,55 +351,4 @@ function isTransient(err: unknown): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** The index's last complete line is the writer's `end` entry. */
-async function isSealed(recordingPath: string): Promise<boolean> {
-  let fh;
-  try {
-    fh = await open(indexPathFor(recordingPath), 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const { size } = await fh.stat();
-    const len = Math.min(size, 4096);
-    const buf = Buffer.alloc(len);
-    await fh.read(buf, 0, len, size - len);
-    const text = buf.toString('utf8');
-    if (!text.endsWith('\n')) return false;
-    const last = text.slice(text.lastIndexOf('\n', text.length - 2) + 1, -1);
-    try {
-      return (JSON.parse(last) as { k?: unknown }).k === 'end';
-    } catch {
-      return false;
-    }
-  } finally {
-    await fh.close();
-  }
-}
-
-/** The session metadata from the recording's header (line 0), or undefined when unreadable. */
-async function readMeta(path: string): Promise<SessionMeta | undefined> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const text = buf.subarray(0, bytesRead).toString('utf8');
-    const nl = text.indexOf('\n');
-    if (nl < 0) return undefined;
-    const header = JSON.parse(text.slice(0, nl)) as { gatehouse?: unknown };
-    const meta = SessionMeta.safeParse(header.gatehouse);
-    return meta.success ? meta.data : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await fh.close();
-  }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

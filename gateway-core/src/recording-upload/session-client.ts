@@ -107,7 +107,8 @@ export class SessionClient implements SessionTransport {
    * Bytes of a session's recording or index: all of it, or `[start, end]` (inclusive) with HTTP
    * Range. Reading the body from byte 0 is an audited replay on the server. `status` is
    * 'uploading' for a live session (`total` is what the server holds now), null from a server
-   * that does not say.
+   * that does not say. A range starting at or past the end is no bytes (not an error) when the
+   * server says its size and status.
    */
   async read(
     token: string,
@@ -126,10 +127,17 @@ export class SessionClient implements SessionTransport {
     } catch (err) {
       throw new PolicyServerUnreachable(base, describeFetchError(err));
     }
-    if (!res.ok) throw apiCallError(res.status, await res.json().catch(() => null));
-    const bytes = Buffer.from(await res.arrayBuffer());
     const said = SessionStatus.safeParse(res.headers.get(SESSION_STATUS_HEADER));
     const status = said.success ? said.data : null;
+    // Nothing at or after the range's start: the end of what the server holds, which a live
+    // player polling from there hits every second; the size and status come with the 416.
+    const size = res.status === 416 && range && status ? /^bytes \*\/(\d+)$/.exec(res.headers.get('content-range') ?? '') : null;
+    if (size && range && Number(size[1]) <= range.start) {
+      await res.body?.cancel();
+      return { bytes: Buffer.alloc(0), start: range.start, total: Number(size[1]), status };
+    }
+    if (!res.ok) throw apiCallError(res.status, await res.json().catch(() => null));
+    const bytes = Buffer.from(await res.arrayBuffer());
     const m = /^bytes (\d+)-\d+\/(\d+)$/.exec(res.headers.get('content-range') ?? '');
     return m ? { bytes, start: Number(m[1]), total: Number(m[2]), status } : { bytes, start: 0, total: bytes.length, status };
   }

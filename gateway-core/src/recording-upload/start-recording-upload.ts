@@ -26,7 +26,7 @@ export function startRecordingUpload(deps: StartRecordingUploadDeps, options: Pa
     ...(tokenFor ? { accessTokenFor: tokenFor } : {}),
   });
   const uploader = new RecordingUploader({ ...options, spoolDir: deps.recordings.spool.dir, spool: deps.recordings.spool, transport, logger: deps.logger });
-  uploader.start();
+  void uploader.start();
   // A new sign-in may unlock recordings that were waiting for their owner.
   const unsubscribe = deps.identity.onChange(() => uploader.kick());
   const close = uploader.close.bind(uploader);

@@ -45,7 +45,7 @@ export class SessionReader {
       try {
         got = await this.client.read(token, sessionId, part, { start: offset, end: offset + want - 1 });
       } catch (err) {
-        // 416: nothing at or after `offset`; the file's length says whether that is its end.
+        // 416 (from a server that does not say its size with it): nothing at or after `offset`.
         if (!(err instanceof ApiCallError) || err.status !== 416) throw err;
         const s = await this.client.get(token, sessionId);
         return { text: '', nextOffset: offset, eof: true, totalBytes: part === 'body' ? s.bodyBytes : s.indexBytes, live: s.status === 'uploading' };

@@ -86,7 +86,7 @@ describe('recorded sessions, read back for replay', () => {
 
   it('reads the recording in whole lines, the same in small pieces as at once, masked', async () => {
     const whole = await admin.call('sessions.read', { sessionId: erinSession.id, part: 'body', offset: 0 });
-    expect(whole.eof).toBe(true);
+    expect(whole).toMatchObject({ eof: true, live: false });
     expect(whole.totalBytes).toBe(erinSession.bodyBytes);
     let offset = 0;
     let pieces = '';
@@ -98,7 +98,7 @@ describe('recorded sessions, read back for replay', () => {
       if (chunk.eof) break;
     }
     expect(pieces).toBe(whole.text);
-    expect(await admin.call('sessions.read', { sessionId: erinSession.id, part: 'body', offset: whole.totalBytes })).toEqual({ text: '', nextOffset: whole.totalBytes, eof: true, totalBytes: whole.totalBytes });
+    expect(await admin.call('sessions.read', { sessionId: erinSession.id, part: 'body', offset: whole.totalBytes })).toEqual({ text: '', nextOffset: whole.totalBytes, eof: true, totalBytes: whole.totalBytes, live: false });
     const lines = whole.text.trim().split('\n').map((l) => JSON.parse(l) as { type?: string; text?: string; gatehouse?: { kind?: string } });
     expect(lines[0]?.gatehouse?.kind).toBe('sql');
     expect(lines.filter((l) => l.type === 'statement').map((l) => l.text)).toEqual(['SELECT id, email FROM customers ORDER BY id LIMIT 3', 'DROP TABLE customers']);

@@ -293,6 +293,56 @@ export function sessionsSuite(h: () => Harness): void {
     expect(uploaded.events.find((e) => (e.detail as { sessionId?: string }).sessionId === held.id)?.detail).toMatchObject({ kind: 'agent', tool: `describe_${tag}` });
   });
 
+  it('serves a session still uploading (live) as far as it is uploaded, to its owner and admins; opening it is audited as live', async () => {
+    const r = await recordTerminal('sam', 'tail -f /var/log/app.log');
+    // What a live upload sends: whole lines of each file so far.
+    const bodyAt = r.body.subarray(0, Math.floor(r.body.length / 2)).lastIndexOf(0x0a) + 1;
+    const indexAt = r.index.subarray(0, Math.floor(r.index.length / 2)).lastIndexOf(0x0a) + 1;
+    expect((await create('sam', r)).status).toBe(201);
+    expect((await put('sam', r, 'body', 0, r.body.subarray(0, bodyAt))).status).toBe(200);
+    expect((await put('sam', r, 'index', 0, r.index.subarray(0, indexAt))).status).toBe(200);
+
+    const meta = Session.parse(await (await raw('ada', 'GET', `/v1/sessions/${r.id}`)).json());
+    expect(meta).toMatchObject({ status: 'uploading', bodyBytes: bodyAt, indexBytes: indexAt, events: null, bodySha256: null });
+    const whole = await raw('ada', 'GET', `/v1/sessions/${r.id}/body`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('gatehouse-session-status')).toBe('uploading');
+    expect(Buffer.from(await whole.arrayBuffer()).equals(r.body.subarray(0, bodyAt))).toBe(true);
+    const part = await raw('ada', 'GET', `/v1/sessions/${r.id}/body`, undefined, { range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 10-19/${bodyAt}`);
+    expect(Buffer.from(await part.arrayBuffer()).equals(r.body.subarray(10, 20))).toBe(true);
+    // Polling on from the end: nothing new yet is 416 with the size held.
+    const none = await raw('ada', 'GET', `/v1/sessions/${r.id}/body`, undefined, { range: `bytes=${bodyAt}-` });
+    expect(none.status).toBe(416);
+    expect(none.headers.get('content-range')).toBe(`bytes */${bodyAt}`);
+    const index = await raw('ada', 'GET', `/v1/sessions/${r.id}/index`);
+    expect(Buffer.from(await index.arrayBuffer()).equals(r.index.subarray(0, indexAt))).toBe(true);
+    expect((await raw('sam', 'GET', `/v1/sessions/${r.id}/body`)).status).toBe(200);
+    expect((await raw('erin', 'GET', `/v1/sessions/${r.id}/body`)).status).toBe(403);
+    expect((await raw('erin', 'GET', `/v1/sessions/${r.id}`)).status).toBe(403);
+    // Listed as live (uploading) only when asked for.
+    const listed = SessionList.parse(await (await raw('ada', 'GET', '/v1/sessions?status=uploading&user=sam&limit=500')).json());
+    expect(listed.sessions.map((x) => x.id)).toContain(r.id);
+
+    // It ends: the rest goes up and completion verifies the whole, as for any upload.
+    expect((await put('sam', r, 'body', bodyAt, r.body.subarray(bodyAt))).status).toBe(200);
+    expect((await put('sam', r, 'index', indexAt, r.index.subarray(indexAt))).status).toBe(200);
+    expect((await complete('sam', r)).status).toBe(200);
+    const done = await raw('ada', 'GET', `/v1/sessions/${r.id}/body`);
+    expect(done.headers.get('gatehouse-session-status')).toBe('complete');
+    expect(Buffer.from(await done.arrayBuffer()).equals(r.body)).toBe(true);
+
+    const audit = AuditList.parse(await (await raw('ada', 'GET', '/v1/audit?type=session.replay_opened&limit=200')).json());
+    const opened = audit.events.filter((e) => (e.detail as { sessionId?: string }).sessionId === r.id);
+    // Ada twice (live, then complete) and the owner once; ranges from later offsets are not openings.
+    expect(opened.map((e) => [e.actor, (e.detail as { live?: boolean }).live ?? false]).sort()).toEqual([
+      ['ada', false],
+      ['ada', true],
+      ['sam', true],
+    ]);
+  });
+
   it('refuses chunks over 8 MiB (413) and bodies that are not octets (415)', async () => {
     const r = await recordSql('erin', ['SELECT 1']);
     await create('erin', r);

@@ -11,8 +11,11 @@ const IDLE_CAPS: Array<{ value: number; label: string }> = [
   { value: Infinity, label: 'off' },
 ];
 
-/** Play/pause, markers, speed, idle compression, the clock and copy, for one replay. */
-export function ReplayControls({ engine, state, onCopy }: { engine: ReplayEngine; state: ReplayState; onCopy: () => Promise<string> }) {
+/**
+ * Play/pause, markers, speed, idle compression, the clock and copy, for one replay; and for a
+ * session still live, "Go live" (back to following the newest output after looking back).
+ */
+export function ReplayControls({ engine, state, onCopy, live }: { engine: ReplayEngine; state: ReplayState; onCopy: () => Promise<string>; live: boolean }) {
   const [copied, setCopied] = useState<string | null>(null);
   const prev = engine.adjacentMarker(-1);
   const next = engine.adjacentMarker(1);
@@ -25,13 +28,18 @@ export function ReplayControls({ engine, state, onCopy }: { engine: ReplayEngine
   };
   return (
     <div className="replay-controls" role="toolbar" aria-label="Replay controls">
-      {state.playing ? (
+      {state.playing || state.following ? (
         <button type="button" className="session-button primary" aria-label="Pause" onClick={() => engine.pause()}>
           ❚❚ Pause
         </button>
       ) : (
         <button type="button" className="session-button primary" aria-label="Play" onClick={() => engine.play()}>
           ▶ Play
+        </button>
+      )}
+      {live && (
+        <button type="button" className="session-button live-button" aria-label="Go live" disabled={state.following} onClick={() => engine.follow()} title="Follow the newest output again">
+          ● Go live
         </button>
       )}
       <button type="button" className="session-button" aria-label="Previous marker" disabled={!prev} onClick={() => go(prev)} title={prev?.label}>

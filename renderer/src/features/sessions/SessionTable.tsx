@@ -74,7 +74,7 @@ export function SessionTable({ sessions, selectedId, onOpen }: { sessions: Sessi
                 {dateTime(s.startedAt)}
               </button>
               {s.status === 'uploading' && (
-                <span className="live-badge" title="Still being recorded or uploaded">
+                <span className="live-badge" title="Still being recorded or uploaded: open it to watch it live">
                   Live
                 </span>
               )}

@@ -41,9 +41,10 @@ export function SessionsArea() {
       </div>
       <div className="sessions-player-pane">
         {openId ? (
-          <SessionPlayer key={`${me}\n${openId}`} sessionId={openId} onClose={() => setOpenId(null)} />
+          // A live session that ends is complete in the list too: it is asked again.
+          <SessionPlayer key={`${me}\n${openId}`} sessionId={openId} onClose={() => setOpenId(null)} onEnded={list.reload} />
         ) : (
-          <p className="sessions-hint">Choose a session to replay it.</p>
+          <p className="sessions-hint">Choose a session to replay it, or a live one to watch it as it runs.</p>
         )}
       </div>
     </div>

@@ -21,14 +21,30 @@ function screenText(term: Terminal): string {
 /**
  * An asciicast replay in a read-only xterm at the recorded size (not fitted: the screen is shown
  * as it was). The DOM renderer keeps the screen as text, so it can be selected, copied and read.
+ *
+ * `live`: the session is still running (use-recording appends as it is uploaded). The screen
+ * follows the newest output from the start; seeking, playing or pausing looks back instead, and
+ * "Go live" follows again. The xterm takes no input (disableStdin) and nothing here sends any:
+ * watching never touches the session.
  */
 export function TerminalReplay({ recording, version, loaded, live }: { recording: TerminalRecording; version: number; loaded: boolean; live: boolean }) {
   const engine = useMemo(() => new ReplayEngine(recording), [recording]);
   const state = useReplayState(engine);
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
+  const followedOnce = useRef(false);
 
   useEffect(() => engine.refresh(), [engine, version]);
+
+  useEffect(() => {
+    if (live && !followedOnce.current) {
+      followedOnce.current = true;
+      engine.follow();
+    } else if (!live && engine.snapshot.following) {
+      // It ended while followed: the screen stays at its end, and the replay controls take over.
+      engine.pause();
+    }
+  }, [engine, live]);
 
   useEffect(() => {
     const host = hostRef.current;
@@ -78,7 +94,7 @@ export function TerminalReplay({ recording, version, loaded, live }: { recording
     if ((e.target as HTMLElement).closest('select, input, button')) return;
     const step = { ArrowLeft: -5, ArrowRight: 5 }[e.key];
     if (e.key === ' ') {
-      if (state.playing) engine.pause();
+      if (state.playing || state.following) engine.pause();
       else engine.play();
     } else if (step) engine.seek(state.position + step);
     else if (e.key === '[' || e.key === ']') {
@@ -96,13 +112,20 @@ export function TerminalReplay({ recording, version, loaded, live }: { recording
         data-testid="replay-terminal"
         data-seeking={state.seeking}
         data-position={state.position.toFixed(3)}
+        data-following={state.following}
         tabIndex={0}
         aria-label="Replay screen"
       />
       <SeekBar engine={engine} state={state} />
-      <ReplayControls engine={engine} state={state} onCopy={copy} />
+      <ReplayControls engine={engine} state={state} onCopy={copy} live={live} />
       {!loaded && <p className="session-meta">Still loading: seeking covers what has been read so far.</p>}
-      {live && loaded && <p className="session-meta">This session is still being recorded; the replay ends where the upload has reached.</p>}
+      {live && loaded && (
+        <p className="session-meta" data-testid="live-follow-note">
+          {state.following
+            ? 'Watching live: new output appears a few seconds after it happens. Seeking or pausing looks back; “Go live” follows again.'
+            : 'Looking back: the session goes on. “Go live” shows the newest output.'}
+        </p>
+      )}
       {recording.markers.length > 0 && (
         <details className="replay-marker-list">
           <summary>{recording.markers.length} markers</summary>

@@ -8,7 +8,10 @@ export interface ReadProgress {
   /** Byte offset read up to. */
   offset: number;
   totalBytes: number;
+  /** The end of what the server holds now; for a live session, more may come later. */
   eof: boolean;
+  /** The session is still being recorded or uploaded: poll again from `offset` for more. */
+  live: boolean;
 }
 
 /**
@@ -25,16 +28,16 @@ export async function readPart(
   offset = 0,
   until?: (progress: ReadProgress) => boolean,
 ): Promise<ReadProgress> {
-  let progress: ReadProgress = { offset, totalBytes: 0, eof: false };
+  let progress: ReadProgress = { offset, totalBytes: 0, eof: false, live: false };
   while (!signal.aborted) {
     const r = await bridge.invoke('sessions.read', { sessionId, part, offset: progress.offset, maxBytes: READ_CHUNK_BYTES });
     if (signal.aborted) break;
     if ('error' in r) throw new Error(plainError(r.error, `read the recording's ${part}`));
-    const { text, nextOffset, eof, totalBytes } = r.ok;
+    const { text, nextOffset, eof, totalBytes, live } = r.ok;
     // A chunk that makes no progress and is not the end would loop forever: treat it as the end.
     const stalled = nextOffset <= progress.offset && !eof;
-    progress = { offset: nextOffset, totalBytes, eof: eof || stalled };
-    await onText(text, progress);
+    progress = { offset: nextOffset, totalBytes, eof: eof || stalled, live };
+    if (text) await onText(text, progress);
     if (progress.eof || until?.(progress)) break;
   }
   return progress;

@@ -11,14 +11,21 @@ export interface ReplayState {
   idleCap: number;
   /** A seek is being applied to the screen. */
   seeking: boolean;
-  /** How long the last seek took to reach a drawn screen, in ms. */
+  /** How long the last seek took to draw, in ms. */
   lastSeekMs: number | null;
+  /**
+   * Live view: the screen shows the newest event and follows as more arrive. Seeking, playing
+   * or pausing leaves it (the user looks back); follow() ("Go live") returns to the tail.
+   */
+  following: boolean;
 }
 
 /** Output is handed to xterm in pieces of at most this many characters (its parser slices them too). */
 const WRITE_BATCH = 1 << 20;
 /** The position shown is refreshed at most this often while playing. */
 const EMIT_EVERY_MS = 100;
+/** Going forward by up to this many events replays them on the screen as it is, rather than from a keyframe. */
+const FORWARD_STEP_EVENTS = 2000;
 
 /**
  * Drives one xterm from a TerminalRecording: playback on animation frames, and seeking through
@@ -27,7 +34,7 @@ const EMIT_EVERY_MS = 100;
  * seeks are coalesced (only the newest pending target runs) and playback waits for them.
  */
 export class ReplayEngine {
-  private state: ReplayState = { position: 0, duration: 0, playing: false, speed: 1, idleCap: 2, seeking: false, lastSeekMs: null };
+  private state: ReplayState = { position: 0, duration: 0, playing: false, speed: 1, idleCap: 2, seeking: false, lastSeekMs: null, following: false };
   private readonly watchers = new Set<() => void>();
   private term: Terminal | null = null;
   /** The last event index drawn on the screen (-1: none). */
@@ -58,16 +65,26 @@ export class ReplayEngine {
     return this.recording.timeline(this.state.idleCap);
   }
 
-  /** Call when more of the recording has been parsed: the duration grows. */
+  /** Call when more of the recording has been parsed: the duration grows (and a live screen follows). */
   refresh(): void {
     const ct = this.timeline();
-    this.set({ duration: ct[ct.length - 1] ?? 0 });
+    const duration = ct[ct.length - 1] ?? 0;
+    this.set({ duration });
+    // Only when there is a newer event than the one drawn (an index-only update adds none).
+    if (this.state.following && this.recording.length - 1 > this.applied) this.seekTo(duration);
   }
 
   attach(term: Terminal): void {
     this.term = term;
     this.applied = -1;
-    this.seek(this.state.position);
+    this.seekTo(this.state.following ? this.state.duration : this.state.position);
+  }
+
+  /** Live view ("Go live"): show the newest event now, and each new one as it is parsed. */
+  follow(): void {
+    cancelAnimationFrame(this.frame);
+    this.set({ playing: false, following: true });
+    this.seekTo(this.state.duration);
   }
 
   detach(): void {
@@ -77,15 +94,20 @@ export class ReplayEngine {
 
   play(): void {
     if (this.state.playing) return;
-    if (this.state.position >= this.state.duration) this.seek(0);
+    if (this.state.position >= this.state.duration) {
+      // At the end of a recording still growing, "play" can only mean watching it live.
+      if (!this.recording.sealed) return this.follow();
+      this.seekTo(0);
+    }
     this.lastFrameAt = performance.now();
-    this.set({ playing: true });
+    this.set({ playing: true, following: false });
     this.frame = requestAnimationFrame(this.tick);
   }
 
+  /** Stops playback, and stops following a live session (the screen stays as it is). */
   pause(): void {
     cancelAnimationFrame(this.frame);
-    if (this.state.playing) this.set({ playing: false });
+    if (this.state.playing || this.state.following) this.set({ playing: false, following: false });
   }
 
   setSpeed(speed: number): void {
@@ -98,6 +120,7 @@ export class ReplayEngine {
     this.state = { ...this.state, idleCap };
     const ct = this.timeline();
     this.set({ duration: ct[ct.length - 1] ?? 0, position: at >= 0 ? ct[at]! : 0 });
+    if (this.state.following) this.seekTo(this.state.duration);
   }
 
   /** Seconds into the recording (real time, not compressed) at playback position `position`. */
@@ -124,7 +147,13 @@ export class ReplayEngine {
     return null;
   }
 
+  /** A seek the user asked for: it leaves live following (they are looking back). */
   seek(position: number): void {
+    if (this.state.following) this.set({ following: false });
+    this.seekTo(position);
+  }
+
+  private seekTo(position: number): void {
     this.pendingSeek = Math.max(0, Math.min(position, this.state.duration));
     this.set({ position: this.pendingSeek, seeking: true });
     if (!this.busy) this.busy = this.runSeeks();
@@ -148,8 +177,9 @@ export class ReplayEngine {
     const kf = this.recording.keyframeFor(j);
     let from: number;
     let prefix = '';
-    if (j >= this.applied && (!kf || kf.seq - 1 <= this.applied)) {
-      // Forward within the current keyframe span: go on from what is on screen.
+    if (j >= this.applied && (!kf || kf.seq - 1 <= this.applied || j - this.applied <= FORWARD_STEP_EVENTS)) {
+      // Forward within the current keyframe span, or a short way (a live screen following new
+      // output): go on from what is on screen rather than redraw from a keyframe.
       from = this.applied + 1;
     } else if (kf) {
       term.reset();
