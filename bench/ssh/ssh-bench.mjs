@@ -4,10 +4,12 @@
 //   2. Keystroke echo latency through the broker's terminal vs a direct ssh2 shell, p50/p99.
 //   3. Where exec time goes: the same `cat` over a bare ssh2 client (no masking), and the stream
 //      masker alone over the same bytes in 32 KB writes (ssh2's packet size), no network.
+//   4. Session recording (issue 6): the terminal `cat` with recording off and on, in alternating
+//      runs (GatewayOptions `recordings: { dir }`), and the size of the recording it makes.
 // Run: npx tsc -b && node bench/ssh/ssh-bench.mjs    (BENCH_SSH_MB=100 by default;
 //      BENCH_SSH_ONLY=exec runs only the exec rows)
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,6 +55,7 @@ try {
     const directPty = await best(() => directSsh(['-tt'], `cat ${file}`));
     const brokerTerm = await best(() => brokerTerminalCat());
     rows.push([`cat ${MB} MB, terminal (pty)`, `${directPty.toFixed(2)} s`, `${brokerTerm.toFixed(2)} s`, `${(brokerTerm / directPty).toFixed(2)}×`]);
+    rows.push(...(await recordingRows()));
   }
   // --- keystroke echo ---
   if (!EXEC_ONLY) {
@@ -139,8 +142,9 @@ async function maskerAlone() {
   return (performance.now() - t0) / 1000;
 }
 
-function gateway() {
+function gateway(recordingsDir) {
   return core.createGateway({
+    ...(recordingsDir ? { recordings: { dir: recordingsDir } } : {}),
     appInfo: { version: 'bench', mode: 'configured', shell: 'browser' },
     connections: [connection],
     identity: new core.DemoIdentityProvider('engineer'),
@@ -165,8 +169,12 @@ async function openTerminal(g, onOutput) {
   return r.ok.terminalId;
 }
 
-async function brokerTerminalCat() {
-  const g = gateway();
+/**
+ * Seconds from Enter to the prompt after the output. With `timing` ({ recordingsDir? }), an object
+ * that adds the seconds until the gateway is closed (for a recording: flushed, fsynced, sealed).
+ */
+async function brokerTerminalCat(timing) {
+  const g = gateway(timing?.recordingsDir);
   let bytes = 0;
   let done;
   let armed = false;
@@ -182,7 +190,45 @@ async function brokerTerminalCat() {
   await finished;
   const s = (performance.now() - t0) / 1000;
   await g.close();
-  return s;
+  return timing ? { s, closedS: (performance.now() - t0) / 1000 } : s;
+}
+
+/**
+ * Recording off vs on for the terminal `cat`, alternating so that both see the same machine:
+ * best of BENCH_RUNS each, the time until the prompt (what the user waits for) and until the
+ * recording is sealed (close: flush, fsync); then the recording's body and index sizes.
+ */
+async function recordingRows() {
+  const runs = Number(process.env.BENCH_RUNS ?? 2);
+  const off = { s: Infinity, closedS: Infinity };
+  const on = { s: Infinity, closedS: Infinity };
+  const keep = (best, r) => Object.assign(best, { s: Math.min(best.s, r.s), closedS: Math.min(best.closedS, r.closedS) });
+  let sizes;
+  for (let i = 0; i < runs; i++) {
+    keep(off, await brokerTerminalCat({}));
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-rec-'));
+    try {
+      keep(on, await brokerTerminalCat({ recordingsDir: dir }));
+      sizes = recordingSizes(join(dir, 'spool'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return [
+    [`↳ recording off → on (columns: off, on)`, `${off.s.toFixed(2)} s`, `${on.s.toFixed(2)} s`, `${(on.s / off.s).toFixed(2)}×`],
+    [`↳ same, until closed (recording flushed, fsynced, sealed)`, `${off.closedS.toFixed(2)} s`, `${on.closedS.toFixed(2)} s`, `${(on.closedS / off.closedS).toFixed(2)}×`],
+    [`↳ recording size: body + index (keyframes)`, '', `${(sizes.body / 1e6).toFixed(1)} MB + ${(sizes.index / 1e6).toFixed(1)} MB (${sizes.keyframes})`, `${(sizes.body / (MB * 1024 * 1024)).toFixed(2)}× of the file`],
+  ];
+}
+
+/** The one terminal recording in a spool folder: its sizes and keyframe count. */
+function recordingSizes(spool) {
+  const find = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? find(join(d, e.name)) : [join(d, e.name)]));
+  const body = find(spool).find((f) => f.endsWith('.cast'));
+  if (!body) throw new Error('no terminal recording in the spool');
+  const index = `${body}.index.jsonl`;
+  const keyframes = readFileSync(index, 'utf8').split('\n').filter((l) => l.startsWith('{"k":"kf"')).length;
+  return { body: statSync(body).size, index: statSync(index).size, keyframes };
 }
 
 function pct(a) {

@@ -12,6 +12,11 @@
  * `maxBacklogBytes`, keyframing stops for the session (the model would otherwise hold the whole
  * burst in memory); earlier keyframes stay valid and the player replays from the last one.
  *
+ * Size: a keyframe need not carry the model's whole scrollback. The screen a seek lands on is
+ * the same with any amount; scrollback only decides how far the user can scroll up right after
+ * a seek. `snapshot(scrollback)` takes the number of scrollback lines to serialise, so the
+ * recorder can keep keyframes (and the index, which is mostly keyframes) small.
+ *
  * Limits (from @xterm/addon-serialize): scroll regions, tab stops, character sets and saved
  * cursors are not serialised, so a full-screen program that set them can differ right after a
  * seek until it redraws. Shell sessions are unaffected.
@@ -23,8 +28,23 @@ import serializeAddon from '@xterm/addon-serialize';
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
 
-/** Scrollback kept in the model and in each keyframe (bounded so keyframes stay small). */
+/** Scrollback kept in the model (as in the player's terminal): the most a keyframe can carry. */
 export const KEYFRAME_SCROLLBACK = 1000;
+
+/**
+ * Scrollback lines serialised into each keyframe: about four screens to scroll back through right
+ * after a seek (more appears as playback goes on). With all 1000, a one-hour recording's index was
+ * larger than its body (1.1-1.4×), loading it took 1.5× as long, and a typical seek spent most of
+ * its time parsing scrollback (BENCHMARKS.md, "Session recording").
+ */
+export const KEYFRAME_SERIALIZED_SCROLLBACK = 200;
+
+/**
+ * Output (characters) after which the recorder takes a keyframe even before its interval is up,
+ * so that a seek into a burst (a large `cat` arrives within one interval) replays at most about
+ * this much: ~60 ms in the player, where 5 MB between two keyframes took over 200 ms.
+ */
+export const KEYFRAME_MAX_OUTPUT = 1024 * 1024;
 
 export interface Snapshot {
   cols: number;
@@ -32,12 +52,15 @@ export interface Snapshot {
   screen: string;
 }
 
-/** A headless terminal as a player (or the recorder) builds it: same options everywhere. */
-export function createReplayTerminal(cols: number, rows: number): { term: TerminalType; serialize: () => string } {
+/**
+ * A headless terminal as a player (or the recorder) builds it: same options everywhere.
+ * `serialize(n)` gives the screen with its last `n` scrollback lines (default: all it keeps).
+ */
+export function createReplayTerminal(cols: number, rows: number): { term: TerminalType; serialize: (scrollback?: number) => string } {
   const term = new Terminal({ cols, rows, scrollback: KEYFRAME_SCROLLBACK, allowProposedApi: true });
   const addon = new SerializeAddon();
   term.loadAddon(addon);
-  return { term, serialize: () => addon.serialize({ scrollback: KEYFRAME_SCROLLBACK }) };
+  return { term, serialize: (scrollback = KEYFRAME_SCROLLBACK) => addon.serialize({ scrollback: Math.min(scrollback, KEYFRAME_SCROLLBACK) }) };
 }
 
 /** Resolves once everything written so far is parsed. */
@@ -47,7 +70,7 @@ export function drained(term: TerminalType): Promise<void> {
 
 export class KeyframeModel {
   private readonly term: TerminalType;
-  private readonly serialize: () => string;
+  private readonly serialize: (scrollback?: number) => string;
   private backlog = 0;
   private disposed = false;
   /** Snapshots not taken yet: settled with undefined if the model is given up meanwhile. */
@@ -80,14 +103,17 @@ export class KeyframeModel {
     if (!this.disposed) this.term.write('', () => !this.disposed && this.term.resize(cols, rows));
   }
 
-  /** The screen after everything written so far (undefined if the model was given up). */
-  snapshot(): Promise<Snapshot | undefined> {
+  /**
+   * The screen after everything written so far, with up to `scrollback` lines above it
+   * (undefined if the model was given up).
+   */
+  snapshot(scrollback = KEYFRAME_SCROLLBACK): Promise<Snapshot | undefined> {
     if (this.disposed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.waiting.add(resolve);
       this.term.write('', () => {
         this.waiting.delete(resolve);
-        resolve(this.disposed ? undefined : { cols: this.term.cols, rows: this.term.rows, screen: this.serialize() });
+        resolve(this.disposed ? undefined : { cols: this.term.cols, rows: this.term.rows, screen: this.serialize(scrollback) });
       });
     });
   }

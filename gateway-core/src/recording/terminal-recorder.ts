@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logging/logger.js';
 import { createStreamMasker, type Masker, type StreamMasker } from '../masking/index.js';
-import { KeyframeModel } from './keyframes.js';
+import { KEYFRAME_MAX_OUTPUT, KEYFRAME_SERIALIZED_SCROLLBACK, KeyframeModel } from './keyframes.js';
 import { RECORDING_FORMAT_VERSION, type AsciicastHeader, type TerminalMarker } from './recording-format.js';
 import { RecordingWriter, type StopReason } from './recording-writer.js';
 import type { SpoolAccount } from './spool.js';
@@ -34,6 +34,10 @@ export interface TerminalRecorderOptions {
   spool?: SpoolAccount;
   /** Seconds of recording time between keyframes (default 5). 0 disables keyframes. */
   keyframeIntervalSec?: number;
+  /** Scrollback lines serialised into each keyframe (default KEYFRAME_SERIALIZED_SCROLLBACK, at most KEYFRAME_SCROLLBACK). */
+  keyframeScrollback?: number;
+  /** Output (characters) after which a keyframe is taken even within the interval (default KEYFRAME_MAX_OUTPUT). 0: by time only. */
+  keyframeMaxOutput?: number;
   flushIntervalMs?: number;
   /** Recording stopped before close (spool full, disk error); the broker decides what that means. */
   onStopped?: (reason: StopReason) => void;
@@ -71,7 +75,8 @@ class TerminalRecorderImpl implements TerminalRecorder {
   private readonly keyframes: KeyframeModel | undefined;
   private readonly interval: number;
   private lastKeyframeT = 0;
-  private outputSinceKeyframe = false;
+  /** Characters of output since the last keyframe. */
+  private outputSinceKeyframe = 0;
   private readonly inputMasker: StreamMasker | undefined;
   /** Snapshots still being parsed; close() lets them finish (briefly) so the last keyframes are kept. */
   private readonly pendingKeyframes = new Set<Promise<void>>();
@@ -128,7 +133,7 @@ class TerminalRecorderImpl implements TerminalRecorder {
     const seq = this.event('o', data);
     if (seq === undefined || !this.keyframes) return;
     this.keyframes.write(data);
-    this.outputSinceKeyframe = true;
+    this.outputSinceKeyframe += data.length;
     this.maybeKeyframe(seq);
   }
 
@@ -185,12 +190,16 @@ class TerminalRecorderImpl implements TerminalRecorder {
 
   private maybeKeyframe(seq: number): void {
     const t = this.time();
-    if (!this.keyframes?.active || !this.outputSinceKeyframe || t - this.lastKeyframeT < this.interval) return;
+    if (!this.keyframes?.active || this.outputSinceKeyframe === 0) return;
+    // By time, and by volume: a burst (a large `cat`) is replayed from a keyframe at most
+    // keyframeMaxOutput back, so a seek into it stays quick.
+    const maxOutput = this.o.keyframeMaxOutput ?? KEYFRAME_MAX_OUTPUT;
+    if (t - this.lastKeyframeT < this.interval && !(maxOutput > 0 && this.outputSinceKeyframe >= maxOutput)) return;
     this.lastKeyframeT = t;
-    this.outputSinceKeyframe = false;
+    this.outputSinceKeyframe = 0;
     // The recording's byte length right after event `seq`: where a seeking player resumes reading.
     const end = this.writer.bytes;
-    const pending: Promise<void> = this.keyframes.snapshot().then((s) => {
+    const pending: Promise<void> = this.keyframes.snapshot(this.o.keyframeScrollback ?? KEYFRAME_SERIALIZED_SCROLLBACK).then((s) => {
       this.pendingKeyframes.delete(pending);
       // The writer ignores keyframes once sealed.
       if (s) this.writer.keyframe({ seq, t, end, ...s });

@@ -24,7 +24,7 @@ export interface ReplayState {
 const WRITE_BATCH = 1 << 20;
 /** The position shown is refreshed at most this often while playing. */
 const EMIT_EVERY_MS = 100;
-/** Going forward by up to this many events replays them on the screen as it is, rather than from a keyframe. */
+/** While following a live session, going forward by up to this many events replays them on the screen as it is. */
 const FORWARD_STEP_EVENTS = 2000;
 
 /**
@@ -177,9 +177,10 @@ export class ReplayEngine {
     const kf = this.recording.keyframeFor(j);
     let from: number;
     let prefix = '';
-    if (j >= this.applied && (!kf || kf.seq - 1 <= this.applied || j - this.applied <= FORWARD_STEP_EVENTS)) {
-      // Forward within the current keyframe span, or a short way (a live screen following new
-      // output): go on from what is on screen rather than redraw from a keyframe.
+    if (j >= this.applied && (!kf || kf.seq - 1 <= this.applied || (this.state.following && j - this.applied <= FORWARD_STEP_EVENTS))) {
+      // Forward within the current keyframe span, or a short way while following a live session
+      // (no redraw flicker): go on from what is on screen. Otherwise a later keyframe is closer
+      // than the screen, and a burst can put megabytes between them.
       from = this.applied + 1;
     } else if (kf) {
       term.reset();
