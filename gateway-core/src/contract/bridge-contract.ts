@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { localPortsEvents, localPortsMethods } from './local-ports-schemas.js';
+import { recordingsEvents, recordingsMethods } from './recordings-schemas.js';
 import { approvalsEvents, approvalsMethods } from './approvals-schemas.js';
 import { sessionsMethods } from './sessions-schemas.js';
 import { sqlMethods } from './sql-schemas.js';
@@ -84,6 +85,7 @@ export const bridgeMethods = {
   ...sessionsMethods,
   ...terminalMethods,
   ...localPortsMethods,
+  ...recordingsMethods,
 } as const;
 
 export const bridgeEvents = {
@@ -92,6 +94,7 @@ export const bridgeEvents = {
   ...terminalEvents,
   ...approvalsEvents,
   ...localPortsEvents,
+  ...recordingsEvents,
 } as const;
 
 export type BridgeMethods = typeof bridgeMethods;

@@ -5,3 +5,4 @@ export * from './wire-messages.js';
 export * from './approvals-schemas.js';
 export * from './sessions-schemas.js';
 export * from './local-ports-schemas.js';
+export * from './recordings-schemas.js';

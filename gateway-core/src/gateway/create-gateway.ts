@@ -21,6 +21,7 @@ import type { RecordingUploader } from '../recording-upload/recording-uploader.j
 import { startRecordingUpload } from '../recording-upload/start-recording-upload.js';
 import { AgentTools } from '../agent-tools/agent-tools.js';
 import { createLocalPortHandlers } from '../local-ports/local-ports-feature.js';
+import { createRecordingStatus } from '../recording-upload/recording-status.js';
 import { InMemoryKnownHosts, JsonFileKnownHosts } from '../ssh/known-hosts.js';
 
 export interface GatewayOptions {
@@ -73,6 +74,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
   const localPorts = createLocalPortHandlers(services);
+  const recordingStatus = createRecordingStatus(recordings, upload, events);
   approvals?.start({ broker: sql.broker, terminals: terminal.control, localPorts, connectionsChanged });
   const knownHostsFile = options.terminal?.knownHostsFile;
   const agentTools = new AgentTools({
@@ -81,7 +83,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(approvals ? { approvals: approvals.service } : {}),
   });
   const dispatcher = new BridgeDispatcher(
-    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...localPorts.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
+    { ...createCoreHandlers(services), ...sql.handlers, ...terminal.handlers, ...localPorts.handlers, ...recordingStatus.handlers, ...(approvals ? approvals.handlers : createOfflineApprovalHandlers()), ...(approvals ? createSessionHandlers(sessionReader(options)) : createOfflineSessionHandlers()) },
     options.logger,
   );
   return {
@@ -96,6 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     agentTools,
     async close() {
       for (const u of unsubscribers) u();
+      recordingStatus.close();
       await Promise.allSettled([sql.close(), terminal.close(), localPorts.close(), approvals?.close(), agentTools.close()]);
       await upload?.close();
     },

@@ -4,6 +4,7 @@ import { ConnectionList } from '../features/connections/ConnectionList';
 import { DemoBanner } from '../features/demo-banner/DemoBanner';
 import { IdentitySwitcher } from '../features/identity/IdentitySwitcher';
 import { LocalPortsPanel } from '../features/local-ports/LocalPortsPanel';
+import { RecordingSpoolBanner } from '../features/recording-status/RecordingSpoolBanner';
 import { Workspace, type WorkspaceArea } from '../features/workspace/Workspace';
 import { useAppState } from './AppContext';
 import { useTheme } from './use-theme';
@@ -16,7 +17,10 @@ export function App() {
 
   return (
     <div className="app-frame">
-      {info?.mode === 'demo' && <DemoBanner />}
+      <div className="app-banners">
+        {info?.mode === 'demo' && <DemoBanner />}
+        <RecordingSpoolBanner />
+      </div>
       <header className="top-bar">
         <div className="brand">
           <img src="./favicon.svg" alt="" width={22} height={22} />
