@@ -25,8 +25,16 @@ export function LocalPortsPanel({ selectedConnection }: { selectedConnection: st
         ))}
       </ul>
       {canOpen && (
-        <button type="button" className="small-button" data-testid="open-local-port" disabled={busy === selected.id} onClick={() => void open(selected.id)}>
-          {busy === selected.id ? 'Opening…' : `Open local port for ${selected.name}`}
+        <button
+          type="button"
+          className="small-button open-local-port"
+          data-testid="open-local-port"
+          aria-label={`Open a local port for ${selected.name}`}
+          title={`A PostgreSQL port on 127.0.0.1 for ${selected.name}`}
+          disabled={busy === selected.id}
+          onClick={() => void open(selected.id)}
+        >
+          {busy === selected.id ? 'Opening…' : `Open local port · ${selected.name}`}
         </button>
       )}
       {error && (
