@@ -122,38 +122,41 @@ export function decodeRowDescription(payload: Buffer): FieldDescription[] {
   return fields;
 }
 
-/** DataRow values as raw bytes (null for SQL NULL). */
-export function decodeDataRow(payload: Buffer): (Buffer | null)[] {
-  const r = new PayloadReader(payload, 'DataRow');
-  const n = r.int16();
-  if (n < 0) throw new ProtocolError('DataRow: invalid column count');
-  const values: (Buffer | null)[] = new Array<Buffer | null>(n);
-  for (let i = 0; i < n; i++) {
-    const len = r.int32();
-    if (len === -1) values[i] = null;
-    else if (len < 0) throw new ProtocolError('DataRow: invalid value length');
-    else values[i] = r.bytes(len);
-  }
-  r.end();
-  return values;
-}
-
-export function encodeDataRow(values: readonly (Buffer | null)[]): Buffer {
+/**
+ * A DataRow frame (`raw`, already validated) with some values replaced: `replaced[i]` undefined
+ * keeps column i's bytes, null makes it NULL, a string is written as UTF-8.
+ */
+export function rewriteDataRow(raw: Buffer, replaced: readonly (string | null | undefined)[]): Buffer {
   let size = 2;
-  for (const v of values) size += 4 + (v ? v.length : 0);
+  let off = 7;
+  for (let i = 0; i < replaced.length; i++) {
+    const len = raw.readInt32BE(off);
+    off += 4 + Math.max(len, 0);
+    const r = replaced[i];
+    size += 4 + (r === undefined ? Math.max(len, 0) : r === null ? 0 : Buffer.byteLength(r, 'utf8'));
+  }
   const out = Buffer.allocUnsafe(5 + size);
   out[0] = 0x44;
   out.writeInt32BE(4 + size, 1);
-  out.writeInt16BE(values.length, 5);
-  let off = 7;
-  for (const v of values) {
-    if (v === null) {
-      out.writeInt32BE(-1, off);
-      off += 4;
+  out.writeInt16BE(replaced.length, 5);
+  let w = 7;
+  off = 7;
+  for (let i = 0; i < replaced.length; i++) {
+    const len = raw.readInt32BE(off);
+    const start = off + 4;
+    off = start + Math.max(len, 0);
+    const r = replaced[i];
+    if (r === undefined) {
+      out.writeInt32BE(len, w);
+      if (len > 0) raw.copy(out, w + 4, start, start + len);
+      w += 4 + Math.max(len, 0);
+    } else if (r === null) {
+      out.writeInt32BE(-1, w);
+      w += 4;
     } else {
-      out.writeInt32BE(v.length, off);
-      v.copy(out, off + 4);
-      off += 4 + v.length;
+      const n = out.write(r, w + 4, 'utf8');
+      out.writeInt32BE(n, w);
+      w += 4 + n;
     }
   }
   return out;

@@ -8,57 +8,38 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Masker } from '../masking/masker.js';
-import type { SqlClassPolicy } from '../policy/sql/index.js';
 import { ResultCatalog, type QueryRunner } from '../postgres/result-masking.js';
 import type { RunRecording, SqlRecorder } from '../recording/sql-recorder.js';
 import * as be from './backend-messages.js';
-import { FrameReader, ProtocolError } from './frame-reader.js';
+import { resolveCopyColumns } from './copy-resolve.js';
+import type { CopyRequest } from './copy-plan.js';
+import { FrameReader, ProtocolError, type Frame } from './frame-reader.js';
 import * as fe from './frontend-encode.js';
 import { FrontendParser, type FrontendMessage } from './frontend-messages.js';
+import { OrderedPump } from './ordered-pump.js';
 import { RelayFatal, ResponseRelay, type Refusal } from './response-relay.js';
 import { ResultCapture } from './result-capture.js';
-import { decodeSaslInitial, SCRAM_MECHANISM, ScramServerExchange, scramVerifier, type ScramVerifier } from './scram-server.js';
+import { SessionLogin } from './session-login.js';
 import { StatementGuard, type GuardVerdict } from './statement-guard.js';
+import type { SessionDeps } from './session-deps.js';
 import type { UpstreamLink } from './upstream-link.js';
 
-export interface SessionDeps {
-  maxMessageBytes: number;
-  upstreamMaxMessageBytes: number;
-  authTimeoutMs: number;
-  /** The one-time password's verifier for this user name, if it is the listener's user. */
-  verifier(user: string): ScramVerifier | undefined;
-  acceptsDatabase(database: string): boolean;
-  openUpstream(): Promise<UpstreamLink>;
-  openCatalog(): Promise<QueryRunner & { close(): Promise<void> }>;
-  /** The caller's current SQL class policy and masker; throws (with a safe message) when access ended. */
-  policy(): { sql: SqlClassPolicy; masker: Masker };
-  /** Gatehouse's own BackendKeyData for this session. */
-  registerKey(session: ClientSession): { processId: number; secretKey: number };
-  forward(processId: number, secretKey: number): void;
-  closed(session: ClientSession): void;
-  /** The session's SQL recording (undefined: recording is off); throws when it cannot be recorded. */
-  openRecorder(sessionId: string): SqlRecorder | undefined;
-}
+export type { SessionDeps };
 
 type State = 'startup' | 'sasl-initial' | 'sasl-final' | 'connecting' | 'ready' | 'closed';
 
-/** A dummy verifier, so that an unknown user costs the same and learns nothing. */
-const DUMMY = scramVerifier(randomBytes(24).toString('base64url'));
-
 let refusalCounter = 0;
+
+const DESCRIBE_UNNAMED_PORTAL = fe.encodeDescribe('P', '');
 
 export class ClientSession {
   private state: State = 'startup';
   private readonly parser: FrontendParser;
   private readonly guard: StatementGuard;
   private readonly relay: ResponseRelay;
-  private work: Promise<void> = Promise.resolve();
-  private upWork: Promise<void> = Promise.resolve();
-  private backlog = 0;
-  private user = '';
-  private knownUser = false;
-  private scram: ScramServerExchange | null = null;
+  /** Client messages, handled in order (synchronously when possible); server messages have their own pump. */
+  private readonly fromClient: OrderedPump<FrontendMessage>;
+  private readonly login: SessionLogin;
   private upstream: UpstreamLink | null = null;
   private catalog = new ResultCatalog();
   private catalogDb: Promise<QueryRunner & { close(): Promise<void> }> | null = null;
@@ -67,6 +48,15 @@ export class ClientSession {
   /** Recordings of prepared statements and of the portals bound from them, for Execute's results. */
   private readonly statementRuns = new Map<string, RunRecording | undefined>();
   private readonly portalRuns = new Map<string, RunRecording | undefined>();
+  /** Extended-protocol messages were forwarded since the last Sync (Gatehouse must not Sync for them). */
+  private unsynced = false;
+  /**
+   * What each direction's current batch produced, written once per batch: one write for the
+   * client's Bind/Execute/Sync, one for all the rows of a server chunk (a write per message
+   * dominated the time per pgbench transaction).
+   */
+  private upOut: Buffer[] = [];
+  private clientOut: Buffer[] = [];
   readonly id = randomBytes(8).toString('hex');
 
   constructor(
@@ -74,13 +64,19 @@ export class ClientSession {
     private readonly deps: SessionDeps,
   ) {
     this.parser = new FrontendParser({ maxMessageBytes: deps.maxMessageBytes });
+    this.login = new SessionLogin(deps);
+    this.fromClient = new OrderedPump((m) => (this.state === 'closed' ? undefined : this.onMessage(m)), {
+      beforeWait: () => this.flush(),
+      afterBatch: () => this.flush(),
+      idle: () => {
+        if (this.socket.isPaused() && !this.upstream?.socket.writableNeedDrain) this.socket.resume();
+      },
+      fail: (err) => this.failWith(err),
+    });
     this.guard = new StatementGuard(() => deps.policy());
     this.relay = new ResponseRelay({
       masker: () => deps.policy().masker,
-      catalog: async (fields) => {
-        if (fields.some((f) => f.tableID !== 0)) await this.catalog.load(fields as never, { query: (t, v) => this.catalogRunner().then((db) => db.query(t, v)) });
-        return this.catalog;
-      },
+      catalog: (fields) => this.loadCatalog(fields),
       send: (buf) => this.send(buf),
     });
     socket.setNoDelay(true);
@@ -98,9 +94,13 @@ export class ClientSession {
 
   close(): void {
     if (this.state === 'closed') return;
+    this.socket.destroy();
+    this.teardown();
+  }
+
+  private teardown(): void {
     this.state = 'closed';
     clearTimeout(this.authTimer);
-    this.socket.destroy();
     this.upstream?.close();
     void this.catalogDb?.then((db) => db.close()).catch(() => undefined);
     void this.recorder?.close();
@@ -117,19 +117,11 @@ export class ClientSession {
     } catch (err) {
       return this.fatal(err instanceof ProtocolError ? err.sqlstate : '08P01', err instanceof Error ? err.message : 'invalid message');
     }
-    for (const m of messages) {
-      this.backlog++;
-      this.work = this.work
-        .then(() => (this.state === 'closed' ? undefined : this.onMessage(m)))
-        .catch((err: unknown) => this.failWith(err))
-        .finally(() => {
-          if (--this.backlog === 0 && this.socket.isPaused() && !this.upstream?.socket.writableNeedDrain) this.socket.resume();
-        });
-    }
-    if (this.backlog > 256) this.socket.pause();
+    this.fromClient.push(messages);
+    if (this.fromClient.queued > 256) this.socket.pause();
   }
 
-  private async onMessage(m: FrontendMessage): Promise<void> {
+  private onMessage(m: FrontendMessage): void | Promise<void> {
     switch (this.state) {
       case 'startup':
         return this.onStartup(m);
@@ -153,21 +145,10 @@ export class ClientSession {
       case 'CancelRequest':
         this.deps.forward(m.processId, m.secretKey);
         return this.close();
-      case 'Startup': {
-        if (m.params.has('replication')) throw new RelayFatal('replication connections are not available through Gatehouse', '0A000');
-        if (m.params.has('options')) throw new RelayFatal('the startup "options" parameter is not accepted by Gatehouse (server settings are fixed by the gateway)', '0A000');
-        const user = m.params.get('user') ?? '';
-        if (user === '') throw new RelayFatal('no PostgreSQL user name specified in startup packet', '28000');
-        const database = m.params.get('database') ?? user;
-        if (!this.deps.acceptsDatabase(database)) throw new RelayFatal(`database "${database.slice(0, 63)}" is not served on this port`, '3D000');
-        this.user = user;
-        const verifier = this.deps.verifier(user);
-        this.knownUser = verifier !== undefined;
-        this.scram = new ScramServerExchange(verifier ?? DUMMY);
+      case 'Startup':
+        this.send(this.login.startup(m.params));
         this.state = 'sasl-initial';
-        this.send(be.authenticationSasl([SCRAM_MECHANISM]));
         return;
-      }
       default:
         throw new ProtocolError(`unexpected ${m.type} before the startup packet`);
     }
@@ -175,34 +156,18 @@ export class ClientSession {
 
   private async onAuth(m: FrontendMessage): Promise<void> {
     if (m.type !== 'AuthResponse') throw new ProtocolError(`unexpected ${m.type} during authentication`);
-    const failed = (): RelayFatal => new RelayFatal(`password authentication failed for user "${this.user.slice(0, 63)}"`, '28P01');
-    if (this.state === 'sasl-initial') {
-      let serverFirst: string;
-      try {
-        const { mechanism, response } = decodeSaslInitial(m.data);
-        serverFirst = this.scram!.start(mechanism, response);
-      } catch {
-        throw failed();
-      }
+    const { reply, authenticated } = this.login.respond(m.data);
+    if (!authenticated) {
       this.state = 'sasl-final';
-      this.send(be.authenticationSaslContinue(serverFirst));
-      return;
+      return this.send(reply[0]!);
     }
-    let serverFinal: string;
-    try {
-      serverFinal = this.scram!.finish(m.data.toString('utf8'));
-    } catch {
-      throw failed();
-    }
-    if (!this.knownUser) throw failed();
     this.state = 'connecting';
     try {
       this.recorder = this.deps.openRecorder(this.id);
     } catch {
       throw new RelayFatal('this session cannot be recorded (the recording spool is full or not writable), so it was not opened', '53100');
     }
-    this.send(be.authenticationSaslFinal(serverFinal));
-    this.send(be.authenticationOk());
+    for (const r of reply) this.send(r);
     clearTimeout(this.authTimer);
     await this.connectUpstream();
   }
@@ -220,13 +185,41 @@ export class ClientSession {
     if (this.state === 'closed') return link.close();
     this.upstream = link;
     const reader = new FrameReader({ maxMessageBytes: this.deps.upstreamMaxMessageBytes });
-    link.socket.on('data', (chunk: Buffer) => this.onUpstreamData(reader, chunk));
+    const fromServer = new OrderedPump<Frame>((f) => (this.state === 'closed' ? undefined : this.relay.handle(f)), {
+      beforeWait: () => {
+        // A catalog look-up is pending: hold the server's data until the rows can be masked.
+        link.socket.pause();
+        this.flush();
+      },
+      afterBatch: () => {
+        this.flush();
+        if (this.socket.writableNeedDrain) link.socket.pause();
+      },
+      idle: () => {
+        if (!this.socket.writableNeedDrain) link.socket.resume();
+      },
+      fail: (err) => this.failWith(err),
+    });
+    link.socket.on('data', (chunk: Buffer) => {
+      if (this.state === 'closed') return;
+      try {
+        fromServer.push(reader.push(chunk));
+      } catch (err) {
+        this.fatal('08P01', `invalid message from the database server (${err instanceof Error ? err.message : 'framing'})`);
+      }
+    });
     link.socket.on('close', () => this.fatal('57P01', 'the database server closed the connection'));
     link.socket.on('error', () => undefined);
     link.socket.on('drain', () => {
-      if (this.backlog <= 256) this.socket.resume();
+      if (this.fromClient.queued <= 256) this.socket.resume();
     });
-    this.socket.on('drain', () => link.socket.resume());
+    this.socket.on('drain', () => {
+      if (!fromServer.busy) link.socket.resume();
+    });
+    if (link.parameters.some(([name, value]) => name === 'standard_conforming_strings' && value !== 'on')) {
+      // The guard lexes string literals as this setting's "on" does (see statement-guard.ts).
+      throw new RelayFatal('the database server runs with standard_conforming_strings off, which the Gatehouse guard cannot follow', '0A000');
+    }
     for (const [name, value] of link.parameters) this.send(be.parameterStatus(name, value));
     const key = this.deps.registerKey(this);
     this.send(be.backendKeyData(key.processId, key.secretKey));
@@ -234,10 +227,13 @@ export class ClientSession {
     this.send(be.readyForQuery('I'));
   }
 
-  private onReady(m: FrontendMessage): void {
+  private onReady(m: FrontendMessage): void | Promise<void> {
+    if (m.type === 'Parse' || m.type === 'Bind' || m.type === 'Describe' || m.type === 'Execute' || m.type === 'Close') this.unsynced = true;
+    else if (m.type === 'Sync') this.unsynced = false;
     switch (m.type) {
       case 'Query': {
         const verdict = this.guard.check(m.sql);
+        if (verdict.ok && verdict.copy) return this.copyOut(m.sql, verdict, verdict.copy);
         const rec = this.record(m.sql, verdict);
         const capture = rec && verdict.ok ? new ResultCapture(rec) : undefined;
         return this.forwardGuarded(m.sql, verdict, (sql) => fe.encodeQuery(sql), (refusal) => (refusal ? { kind: 'query', refusal } : capture ? { kind: 'query', capture } : { kind: 'query' }));
@@ -248,7 +244,9 @@ export class ClientSession {
         return this.forwardGuarded('', verdict, (sql) => fe.encodeQuery(sql), (refusal) => ({ kind: 'query', refusal }));
       }
       case 'Parse': {
-        const verdict = this.guard.check(m.sql);
+        let verdict = this.guard.check(m.sql);
+        // Resolving a COPY's columns needs a Sync of Gatehouse's own, which a pipeline cannot take.
+        if (verdict.ok && verdict.copy) verdict = this.guard.copyRefusal('COPY through the extended query protocol is not available on the Gatehouse local port; send it as a simple query (as psql does)');
         this.statementRuns.set(m.name, this.record(m.sql, verdict));
         return this.forwardGuarded(
           m.sql,
@@ -262,7 +260,7 @@ export class ClientSession {
         // Every result column in text format: the masker reads text, and a masked value has no
         // binary form. Describe after Bind reports the text format, as the server decides it.
         this.relay.expect({ kind: 'bind' });
-        return this.toUpstream(fe.encodeBind(m.portal, m.statement, m.paramFormats, m.params, []));
+        return this.toUpstream(m.resultFormats.every((f) => f === 0) ? m.raw : fe.encodeBind(m.portal, m.statement, m.paramFormats, m.params, []));
       case 'Describe':
         this.relay.expect({ kind: 'describe', target: m.kind, internal: false });
         return this.toUpstream(fe.encodeDescribe(m.kind, m.name));
@@ -271,7 +269,8 @@ export class ClientSession {
         this.relay.expect({ kind: 'describe', target: 'P', internal: true });
         const rec = this.portalRuns.get(m.portal);
         this.relay.expect(rec ? { kind: 'execute', capture: new ResultCapture(rec) } : { kind: 'execute' });
-        return this.toUpstream(Buffer.concat([fe.encodeDescribe('P', m.portal), fe.encodeExecute(m.portal, m.maxRows)]));
+        this.toUpstream(m.portal === '' ? DESCRIBE_UNNAMED_PORTAL : fe.encodeDescribe('P', m.portal));
+        return this.toUpstream(m.raw);
       }
       case 'Close':
         (m.kind === 'S' ? this.statementRuns : this.portalRuns).delete(m.name);
@@ -314,6 +313,36 @@ export class ClientSession {
     this.toUpstream(encode(token, true));
   }
 
+  /**
+   * COPY … TO STDOUT: Gatehouse first describes the COPY's query on the session's own connection
+   * (same search_path, temp tables and transaction), so every output column is known by table OID
+   * and attnum and masked with its column rule; then the COPY runs with that plan. When the
+   * columns cannot be resolved the COPY is refused (fail closed), with the server's own error if
+   * there was one.
+   */
+  private async copyOut(sql: string, allowed: GuardVerdict, copy: CopyRequest): Promise<void> {
+    const r = this.unsynced
+      ? { ok: false as const, reason: 'send Sync to finish the pending extended-protocol messages before a COPY' }
+      : await resolveCopyColumns(copy, {
+          describe: (text) =>
+            new Promise((done) => {
+              // The unnamed statement: a simple Query destroys it anyway, so the client cannot tell.
+              this.relay.expect({ kind: 'copy-describe', result: {}, done });
+              this.toUpstream(Buffer.concat([fe.encodeParse('', text, []), fe.encodeDescribe('S', ''), fe.SYNC]));
+              this.flushUpstream();
+            }),
+          catalog: (fields) => this.loadCatalog(fields),
+          query: (text, values) => this.catalogRunner().then((db) => db.query(text, values)),
+          masker: this.deps.policy().masker,
+        });
+    if (this.state !== 'ready') return;
+    const masker = r.ok ? r.masker : undefined;
+    const verdict = r.ok ? allowed : this.guard.copyRefusal(r.reason, allowed.class, 'error' in r ? r.error : undefined);
+    const rec = this.record(sql, verdict);
+    const capture = rec && verdict.ok ? new ResultCapture(rec) : undefined;
+    this.forwardGuarded(sql, verdict, (text) => fe.encodeQuery(text), (refusal) => (refusal || !masker ? { kind: 'query', ...(refusal ? { refusal } : {}) } : { kind: 'query', copy: masker, ...(capture ? { capture } : {}) }));
+  }
+
   /** The statement and the guard's decision go into the recording before anything runs. */
   private record(text: string, verdict: GuardVerdict): RunRecording | undefined {
     if (!this.recorder) return undefined;
@@ -324,41 +353,22 @@ export class ClientSession {
   }
 
   private toUpstream(buf: Buffer): void {
+    if (this.upstream && this.state === 'ready') this.upOut.push(buf);
+  }
+
+  private flushUpstream(): void {
     const up = this.upstream;
-    if (!up || this.state !== 'ready') return;
-    if (!up.socket.write(buf)) this.socket.pause();
+    if (!up || this.upOut.length === 0) return;
+    const buf = this.upOut.length === 1 ? this.upOut[0]! : Buffer.concat(this.upOut);
+    this.upOut = [];
+    if (this.state === 'ready' && !up.socket.write(buf)) this.socket.pause();
   }
 
   // --- upstream → client -----------------------------------------------------------------------
 
-  private onUpstreamData(reader: FrameReader, chunk: Buffer): void {
-    if (this.state === 'closed') return;
-    let frames;
-    try {
-      frames = reader.push(chunk);
-    } catch (err) {
-      return this.fatal('08P01', `invalid message from the database server (${err instanceof Error ? err.message : 'framing'})`);
-    }
-    if (frames.length === 0) return;
-    const up = this.upstream!.socket;
-    up.pause();
-    this.upWork = this.upWork
-      .then(async () => {
-        // One write per upstream chunk rather than one per row (a syscall per DataRow dominated).
-        this.socket.cork();
-        try {
-          for (const f of frames) {
-            if (this.state === 'closed') return;
-            await this.relay.handle(f);
-          }
-        } finally {
-          this.socket.uncork();
-        }
-      })
-      .then(() => {
-        if (!this.socket.writableNeedDrain) up.resume();
-      })
-      .catch((err: unknown) => this.failWith(err));
+  private async loadCatalog(fields: readonly be.FieldDescription[]): Promise<ResultCatalog> {
+    if (fields.some((f) => f.tableID !== 0)) await this.catalog.load(fields as never, { query: (t, v) => this.catalogRunner().then((db) => db.query(t, v)) });
+    return this.catalog;
   }
 
   private catalogRunner(): Promise<QueryRunner & { close(): Promise<void> }> {
@@ -369,7 +379,16 @@ export class ClientSession {
   // --- helpers ---------------------------------------------------------------------------------
 
   private send(buf: Buffer): void {
-    if (this.state !== 'closed') this.socket.write(buf);
+    if (this.state !== 'closed') this.clientOut.push(buf);
+  }
+
+  /** Writes what the current batch produced, each direction in one write. */
+  private flush(): void {
+    this.flushUpstream();
+    if (this.clientOut.length === 0 || this.state === 'closed') return;
+    const out = this.clientOut.length === 1 ? this.clientOut[0]! : Buffer.concat(this.clientOut);
+    this.clientOut = [];
+    this.socket.write(out);
   }
 
   private failWith(err: unknown): void {
@@ -381,14 +400,12 @@ export class ClientSession {
 
   private fatal(sqlstate: string, message: string): void {
     if (this.state === 'closed') return;
+    // Whatever the failing batch produced is dropped: the session ends with the error.
+    this.clientOut = [];
+    this.upOut = [];
     this.socket.write(be.errorResponse('FATAL', sqlstate, message));
     this.socket.end();
-    this.state = 'closed';
-    clearTimeout(this.authTimer);
-    this.upstream?.close();
-    void this.catalogDb?.then((db) => db.close()).catch(() => undefined);
-    void this.recorder?.close();
-    this.deps.closed(this);
+    this.teardown();
     setTimeout(() => this.socket.destroy(), 1_000).unref();
   }
 }

@@ -26,9 +26,26 @@ export class ProtocolError extends Error {
 
 export interface Frame {
   /** The type byte as a one-character string; '' for a startup-phase packet. */
-  type: string;
+  readonly type: string;
   /** The payload, without type byte and length. A view into a buffer the reader no longer uses. */
-  payload: Buffer;
+  readonly payload: Buffer;
+  /** The whole frame as received (type byte and length included), for passing it on unchanged. */
+  readonly raw: Buffer;
+}
+
+/** The payload view is made only when asked for: relayed rows and tags never need it. */
+class ReadFrame implements Frame {
+  private view: Buffer | undefined;
+  constructor(
+    readonly type: string,
+    readonly raw: Buffer,
+    private readonly headerBytes: number,
+  ) {}
+
+  get payload(): Buffer {
+    this.view ??= this.raw.subarray(this.headerBytes);
+    return this.view;
+  }
 }
 
 export interface FrameReaderOptions {
@@ -41,6 +58,8 @@ export interface FrameReaderOptions {
 export class FrameReader {
   private readonly maxBytes: number;
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already taken (frames are views into it; re-slicing it per frame cost a view each). */
+  private offset = 0;
   private buffered = 0;
   private startupPhase: boolean;
   private failure: ProtocolError | null = null;
@@ -85,6 +104,7 @@ export class FrameReader {
     } catch (err) {
       this.failure = err instanceof ProtocolError ? err : new ProtocolError('invalid message framing');
       this.chunks = [];
+      this.offset = 0;
       this.buffered = 0;
       throw this.failure;
     }
@@ -98,9 +118,13 @@ export class FrameReader {
   private next(): Frame | null {
     const headerBytes = this.startupPhase ? 4 : 5;
     if (this.buffered < headerBytes) return null;
-    const header = this.peek(headerBytes);
-    const type = this.startupPhase ? '' : String.fromCharCode(header[0]!);
-    const length = header.readInt32BE(this.startupPhase ? 0 : 1);
+    // The header, read in place when the first chunk holds it (the common case: no copy, no view).
+    const first = this.chunks[0]!;
+    const inPlace = first.length - this.offset >= headerBytes;
+    const header = inPlace ? first : this.peek(headerBytes);
+    const at = inPlace ? this.offset : 0;
+    const type = this.startupPhase ? '' : String.fromCharCode(header[at]!);
+    const length = header.readInt32BE(at + (this.startupPhase ? 0 : 1));
     const limit = this.startupPhase ? MAX_STARTUP_BYTES : this.maxBytes;
     if (this.startupPhase && length < 8) throw new ProtocolError(`invalid startup packet length ${length}`);
     if (length < 4) throw new ProtocolError(`invalid message length ${length}`);
@@ -108,19 +132,17 @@ export class FrameReader {
     const total = length + (this.startupPhase ? 0 : 1);
     if (this.buffered < total) return null;
     const whole = this.take(total);
-    return { type, payload: whole.subarray(headerBytes) };
+    return new ReadFrame(type, whole, headerBytes);
   }
 
-  /** The first n buffered bytes (n <= buffered), joining chunks only as far as needed. */
+  /** The first n buffered bytes (n <= buffered), joined from the chunks. */
   private peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first;
     const parts: Buffer[] = [];
     let have = 0;
-    for (const c of this.chunks) {
+    for (let i = 0; have < n; i++) {
+      const c = i === 0 ? this.chunks[0]!.subarray(this.offset) : this.chunks[i]!;
       parts.push(c);
       have += c.length;
-      if (have >= n) break;
     }
     return Buffer.concat(parts, have);
   }
@@ -129,23 +151,28 @@ export class FrameReader {
   private take(n: number): Buffer {
     const first = this.chunks[0]!;
     let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
+    if (first.length - this.offset >= n) {
+      out = first.subarray(this.offset, this.offset + n);
+      this.offset += n;
+      if (this.offset === first.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      }
     } else {
       out = Buffer.allocUnsafe(n);
       let off = 0;
       while (off < n) {
         const c = this.chunks[0]!;
+        const avail = c.length - this.offset;
         const want = n - off;
-        if (c.length <= want) {
-          c.copy(out, off);
-          off += c.length;
+        if (avail <= want) {
+          c.copy(out, off, this.offset);
+          off += avail;
           this.chunks.shift();
+          this.offset = 0;
         } else {
-          c.copy(out, off, 0, want);
-          this.chunks[0] = c.subarray(want);
+          c.copy(out, off, this.offset, this.offset + want);
+          this.offset += want;
           off += want;
         }
       }

@@ -19,9 +19,10 @@ export type FrontendMessage =
   | { type: 'CancelRequest'; processId: number; secretKey: number }
   | { type: 'Query'; sql: string }
   | { type: 'Parse'; name: string; sql: string; paramTypes: number[] }
-  | { type: 'Bind'; portal: string; statement: string; paramFormats: FormatCode[]; params: (Buffer | null)[]; resultFormats: FormatCode[] }
+  /** `raw`: the whole message as received, forwarded as it is when nothing in it needs rewriting. */
+  | { type: 'Bind'; portal: string; statement: string; paramFormats: FormatCode[]; params: (Buffer | null)[]; resultFormats: FormatCode[]; raw: Buffer }
   | { type: 'Describe'; kind: 'S' | 'P'; name: string }
-  | { type: 'Execute'; portal: string; maxRows: number }
+  | { type: 'Execute'; portal: string; maxRows: number; raw: Buffer }
   | { type: 'Close'; kind: 'S' | 'P'; name: string }
   | { type: 'Sync' }
   | { type: 'Flush' }
@@ -83,7 +84,10 @@ export class PayloadReader {
   cstring(): string {
     const end = this.buf.indexOf(0, this.pos);
     if (end < 0) throw new ProtocolError(`${this.what}: unterminated string`);
-    const s = decodeUtf8(this.buf.subarray(this.pos, end), this.what);
+    // Names are usually short ASCII, valid UTF-8 as they are: no view, no TextDecoder call.
+    let ascii = end - this.pos <= 64;
+    for (let i = this.pos; i < end && ascii; i++) ascii = this.buf[i]! < 0x80;
+    const s = ascii ? this.buf.toString('latin1', this.pos, end) : decodeUtf8(this.buf.subarray(this.pos, end), this.what);
     this.pos = end + 1;
     return s;
   }
@@ -195,7 +199,7 @@ export function decodeFrontendFrame(frame: Frame): FrontendMessage {
       }
       const resultFormats = formatCodes(r, r.int16(), 'Bind');
       r.end();
-      return { type: 'Bind', portal, statement, paramFormats, params, resultFormats };
+      return { type: 'Bind', portal, statement, paramFormats, params, resultFormats, raw: frame.raw };
     }
     case 'D':
     case 'C': {
@@ -212,7 +216,7 @@ export function decodeFrontendFrame(frame: Frame): FrontendMessage {
       const maxRows = r.int32();
       if (maxRows < 0) throw new ProtocolError('Execute: negative row limit');
       r.end();
-      return { type: 'Execute', portal, maxRows };
+      return { type: 'Execute', portal, maxRows, raw: frame.raw };
     }
     case 'S':
     case 'H':

@@ -65,17 +65,25 @@ export function listenerPolicyFrom(
   connectionId: string,
 ): () => ListenerPolicy {
   const maskers = new WeakMap<RolePolicy, Masker>();
+  // Read several times per statement: the same document (PolicyStore replaces, never mutates)
+  // and the same identity give the same answer, without re-matching connection globs each time.
+  let last: { doc: PolicyDocument; id: string; roles: string; value: ListenerPolicy } | null = null;
   return () => {
     const who = identity();
     if (!who) throw new GatehouseError('forbidden', 'Sign in to use the local port');
-    const { policy } = effectivePolicy(current(), who);
+    const doc = current();
+    const roles = who.roles.join('\n');
+    if (last && last.doc === doc && last.id === who.id && last.roles === roles) return last.value;
+    const { policy } = effectivePolicy(doc, who);
     if (!mayUseConnection(policy, connectionId)) throw new GatehouseError('forbidden', `Your role may not use the connection "${connectionId}"`);
     let masker = maskers.get(policy);
     if (!masker) {
       masker = createMasker(policy.masking);
       maskers.set(policy, masker);
     }
-    return { sql: policy.sql, masker, statementTimeoutMs: policy.limits.statementTimeoutMs };
+    const value = { sql: policy.sql, masker, statementTimeoutMs: policy.limits.statementTimeoutMs };
+    last = { doc, id: who.id, roles, value };
+    return value;
   };
 }
 

@@ -29,7 +29,27 @@ describe('FrontendParser', () => {
     expect(bind).toMatchObject({ portal: 'p1', statement: 's1', paramFormats: [0], resultFormats: [1] });
     expect(bind.params[0]!.toString()).toBe('42');
     expect((out[7] as Extract<FrontendMessage, { type: 'Bind' }>).params).toEqual([null]);
-    expect(out[10]).toEqual({ type: 'Execute', portal: 'p1', maxRows: 10 });
+    expect(out[10]).toMatchObject({ type: 'Execute', portal: 'p1', maxRows: 10 });
+    // The raw frame, forwarded as it is when nothing needs rewriting.
+    expect((out[10] as Extract<FrontendMessage, { type: 'Execute' }>).raw).toEqual(Buffer.from([0x45, 0, 0, 0, 11, 0x70, 0x31, 0, 0, 0, 0, 10]));
+  });
+
+  it('gives the same messages and raw frames for any split of the stream into chunks', () => {
+    const stream = validStream();
+    const whole = new FrontendParser().push(stream);
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 48271) % 2147483647) % n) + 1;
+    for (let round = 0; round < 200; round++) {
+      const p = new FrontendParser();
+      const out: FrontendMessage[] = [];
+      for (let i = 0; i < stream.length; ) {
+        const n = rand(40);
+        out.push(...p.push(stream.subarray(i, i + n)));
+        i += n;
+      }
+      expect(out).toEqual(whole);
+      expect(p.hasPartialFrame).toBe(false);
+    }
   });
 
   it('decodes a CancelRequest', () => {

@@ -41,12 +41,13 @@ export function runPsql(l: PgListener, script: string, extra: string[] = []): Pr
     const child = spawn(PSQL, ['-X', '-h', l.host, '-p', String(l.port), '-U', l.user, '-d', l.database, ...extra], {
       env: { PATH: process.env.PATH ?? '', PGPASSWORD: l.password, PGSSLMODE: 'prefer', PGCONNECT_TIMEOUT: '10', LC_ALL: 'C.UTF-8' },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    // Decoded once at the end: a chunk boundary may split a multi-byte character (the masks' bullets).
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout, stderr, code }));
+    child.on('close', (code) => resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), code }));
     child.stdin.end(script);
   });
 }

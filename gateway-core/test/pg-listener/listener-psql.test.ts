@@ -131,6 +131,22 @@ describe('local PG port with node-postgres', () => {
     }
   });
 
+  it('keeps standard_conforming_strings on, so the server reads strings as the guard does', async () => {
+    const c = await client();
+    try {
+      await expect(c.query('SET standard_conforming_strings = off')).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/standard_conforming_strings stays on/) });
+      await expect(c.query('RESET standard_conforming_strings')).rejects.toMatchObject({ code: '42501' });
+      await c.query('SET standard_conforming_strings = on');
+      // With the setting off this would be two statements to the server (set_config runs) but one
+      // SELECT to the guard; with it on, it is one SELECT of two strings for both.
+      const r = await c.query<unknown[]>({ text: "SELECT 'a\\' , ' ; SELECT set_config($$search_path$$, $$evil$$, false) ; -- '", rowMode: 'array' });
+      expect(r.rows[0]).toHaveLength(2);
+      expect((await c.query('SHOW search_path')).rows[0].search_path).not.toMatch(/evil/);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('forwards a CancelRequest with the upstream key', async () => {
     const c = await client();
     try {

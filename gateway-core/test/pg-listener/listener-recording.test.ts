@@ -69,3 +69,23 @@ it('records statements, decisions and masked rows of psql and pg sessions', asyn
   // Neither the rows nor the statement text (which quoted the email) carry the raw value.
   expect(text.includes(email)).toBe(false);
 });
+
+it('records a COPY TO STDOUT run with its columns, masked rows and count', async () => {
+  const r = await runPsql(listener, `COPY (SELECT id, email, ssn FROM public.customers ORDER BY id LIMIT 3) TO STDOUT;\nCOPY customers TO STDOUT (FORMAT binary);\n`);
+  expect(r.stdout.trimEnd().split('\n')).toHaveLength(3);
+  let events: { type?: string; text?: string; action?: string; rowCount?: number; columns?: { name: string }[]; rows?: unknown }[] = [];
+  for (let i = 0; i < 50; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    events = (await recordingText()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as (typeof events)[number]);
+    if (events.some((e) => e.type === 'rows' && e.rowCount === 3) && events.some((e) => e.type === 'decision' && e.action === 'deny' && /BINARY/.test(JSON.stringify(e)))) break;
+  }
+  const copy = events.findIndex((e) => e.type === 'statement' && /^COPY \(SELECT id, email, ssn/.test(e.text ?? ''));
+  expect(copy).toBeGreaterThanOrEqual(0);
+  expect(events[copy + 1]).toMatchObject({ type: 'decision', action: 'allow' });
+  expect(events.slice(copy).find((e) => e.type === 'columns')).toMatchObject({ columns: [{ name: 'id' }, { name: 'email' }, { name: 'ssn' }] });
+  const rows = events.slice(copy).find((e) => e.type === 'rows');
+  expect(rows).toMatchObject({ rowCount: 3 });
+  expect(JSON.stringify(rows)).toContain('\u2022');
+  expect(JSON.stringify(events).includes(email)).toBe(false);
+  expect(events.some((e) => e.type === 'decision' && e.action === 'deny' && /BINARY/.test(JSON.stringify(e)))).toBe(true);
+});
