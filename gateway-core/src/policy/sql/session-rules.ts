@@ -33,7 +33,7 @@ const READ_SETTINGS = new Set([
   'cursor_tuple_fraction', 'default_statistics_target', 'constraint_exclusion', 'geqo',
   'geqo_threshold', 'jit', 'recursive_worktree_factor', 'default_transaction_isolation',
   'default_transaction_deferrable', 'transaction_isolation', 'transaction_deferrable',
-  'standard_conforming_strings', 'escape_string_warning', 'quote_all_identifiers',
+  'escape_string_warning', 'quote_all_identifiers',
   'array_nulls', 'gin_fuzzy_search_limit', 'enable_partition_pruning',
 ]);
 const READ_SETTING_PREFIXES = ['enable_', 'cpu_', 'jit_', 'geqo_'];
@@ -109,6 +109,13 @@ const variableSet: NodeHandler = (node, ctx) => {
     // Turning the read-only default ON only tightens the session; anything else may loosen it.
     if (kind !== 'VAR_SET_VALUE' || args.length !== 1 || boolValue(args[0]) !== true) {
       dangerous(ctx, 'set-protected-setting', `changing ${name} can switch off the read-only session`);
+    }
+  } else if (name === 'standard_conforming_strings') {
+    // The guard parses literals with standard strings on; with them off the server reads `\'` as
+    // an escaped quote, so `SELECT 'a\' , ' ; SELECT …' ` is one harmless SELECT to the guard and
+    // two statements to the server. Only turning it (back) on is harmless.
+    if (kind !== 'VAR_SET_VALUE' || args.length !== 1 || boolValue(args[0]) !== true) {
+      dangerous(ctx, 'set-protected-setting', 'turning standard_conforming_strings off makes the server read string literals differently from the guard');
     }
   } else if (PROTECTED_SETTINGS[name] !== undefined) {
     dangerous(ctx, 'set-protected-setting', `changing ${name} ${PROTECTED_SETTINGS[name]}`);
