@@ -120,8 +120,11 @@ async function listConnections(url: string): Promise<unknown> {
     const ws = new WebSocket(`${origin.replace('http', 'ws')}/bridge`, { headers: { Origin: origin, Cookie: cookie } });
     ws.on('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, method: 'connections.list', input: {} })));
     ws.on('message', (data) => {
+      // Events (recordings.changed, connections.changed, …) may arrive before the call's answer.
+      const message = JSON.parse(String(data)) as { id?: unknown };
+      if (message.id !== 1) return;
       ws.close();
-      resolve(JSON.parse(String(data)));
+      resolve(message);
     });
     ws.on('error', reject);
   });
