@@ -22,27 +22,58 @@ export function maskLast4(kind: 'card' | 'ssn', last4: string): string {
 
 /**
  * text[s, e) (`b`: its code units) with every ASCII letter/digit but the last `keep` replaced by a
- * bullet, punctuation kept. Appends runs, not chars: a phone number takes ~7 concatenations.
+ * bullet, punctuation kept. The hidden part's mask depends only on its shape (where the
+ * punctuation is), and a column of phone numbers has a handful of shapes: it is cached by an exact
+ * integer key (3 bits per unit), so a phone costs one lookup and one concatenation instead of a
+ * string built run by run.
  */
 export function maskKeepLast(text: string, b: Uint16Array, s: number, e: number, keep: number): string {
   let hide = -keep;
   for (let k = s; k < e; k++) if (isAlnum(b[k]!)) hide++;
-  let out = '';
-  let run = 0;
+  // [s, k) is hidden (its alphanumerics become bullets); the shape key stays exact below 2^53.
+  let key = 1;
   let k = s;
   for (; k < e && hide > 0; k++) {
-    if (isAlnum(b[k]!)) {
-      run++;
-      hide--;
-    } else {
+    const c = b[k]!;
+    let code = 1;
+    if (isAlnum(c)) hide--;
+    else code = c < 128 ? SHAPE_CODE[c]! : 0;
+    if (key > 0) key = code === 0 || key >= SHAPE_KEY_LIMIT ? -1 : key * 8 + code;
+  }
+  if (key < 0) return hiddenMask(text, b, s, k) + text.slice(k, e);
+  let mask = KEEP_LAST_MASKS.get(key);
+  if (mask === undefined) {
+    mask = hiddenMask(text, b, s, k);
+    if (KEEP_LAST_MASKS.size < 1024) KEEP_LAST_MASKS.set(key, mask);
+  }
+  return mask + text.slice(k, e);
+}
+
+/** text[s, k) with every ASCII letter/digit replaced by a bullet, in runs. */
+function hiddenMask(text: string, b: Uint16Array, s: number, k: number): string {
+  let out = '';
+  let run = 0;
+  for (let p = s; p < k; p++) {
+    if (isAlnum(b[p]!)) run++;
+    else {
       if (run > 0) out += bullets(run);
       run = 0;
-      out += text[k];
+      out += text[p];
     }
   }
-  if (run > 0) out += bullets(run);
-  return out + text.slice(k, e);
+  return run > 0 ? out + bullets(run) : out;
 }
+
+/** Punctuation a phone or id carries, 2–7 (1 is "alphanumeric", 0 "not cacheable"). */
+const SHAPE_CODE = new Uint8Array(128);
+SHAPE_CODE[32] = 2; // ' '
+SHAPE_CODE[45] = 3; // -
+SHAPE_CODE[46] = 4; // .
+SHAPE_CODE[40] = 5; // (
+SHAPE_CODE[41] = 6; // )
+SHAPE_CODE[43] = 7; // +
+const SHAPE_KEY_LIMIT = 2 ** 49;
+const KEEP_LAST_MASKS = new Map<number, string>();
 
 const IPV4_TAIL = `.${B4.slice(0, 3)}.${B4.slice(0, 3)}.${B4.slice(0, 3)}`;
 const IPV4_MASKS: string[] = Array.from({ length: 256 }, (_, v) => `${v}${IPV4_TAIL}`);

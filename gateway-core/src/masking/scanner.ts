@@ -38,6 +38,12 @@ CLS[58] = C_COLON;
 CLS[61] = C_EQ;
 CLS[45] = C_DASH;
 
+/** Word chars by kind (1 digit, 2 letter or '_'), 0 for the rest: the zero padding ends a word at n. */
+const WORD_KIND = new Uint8Array(65536);
+for (let c = 48; c <= 57; c++) WORD_KIND[c] = 1;
+for (let c = 65; c <= 90; c++) WORD_KIND[c] = WORD_KIND[c + 32] = 2;
+WORD_KIND[95] = 2;
+
 export interface ScanOptions {
   /** The caller knows the text is an SSN column (name hint): a bare 9-digit value counts. */
   ssnContext?: boolean;
@@ -81,22 +87,21 @@ export function scanText(text: string, enabled: EnabledDetectors, opts?: ScanOpt
     const c = b[i]!;
     const k = CLS[c]!;
     if (k === 0) {
-      i++;
+      // Runs of punctuation and spaces (JSON's `":"`, `","`, indentation) in one tight loop.
+      do i++;
+      while (i < n && CLS[b[i]!] === 0);
       continue;
     }
     let h: RawHit | null = null;
     if (k <= C_UNDERSCORE) {
       let w = i + 1;
-      let allDigits = k === C_DIGIT;
-      // Range checks, not CLS: one load per char in the loop that runs over every word.
-      for (;;) {
-        const d = b[w]!; // the zero padding ends a word at n
-        if (d >= 48 && d <= 57) w++;
-        else if (((d | 32) >= 97 && (d | 32) <= 122) || d === 95) {
-          allDigits = false;
-          w++;
-        } else break;
+      // One table load per char (digit 1, letter or '_' 2): the loop that runs over every word.
+      let kinds = k === C_DIGIT ? 1 : 2;
+      for (let x = WORD_KIND[b[w]!]!; x !== 0; x = WORD_KIND[b[w]!]!) {
+        kinds |= x;
+        w++;
       }
+      const allDigits = kinds === 1;
       const next = b[w]!;
       // (`next === 58` first: it is almost always false, and the rest is then never evaluated)
       if (next === 58 && ipv6 && w - i <= 4 && w < n && isHexCode(c) && (i === 0 || b[i - 1] !== 58)) {

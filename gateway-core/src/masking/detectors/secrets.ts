@@ -10,8 +10,16 @@ import { PASSWORD_MASK, PEM_MASK, maskEmailAt } from '../replace.js';
 const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isAlnum = (c: number): boolean => isAlpha(c) || (c >= 48 && c <= 57);
 // Email local part: the common dot-atom subset (quotes and `!#$&'*/=?^{|}~` are too rare to pay for).
-const isLocal = (c: number): boolean => isAlnum(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
-const isDomain = (c: number): boolean => isAlnum(c) || c === 46 || c === 45;
+// Email chars as one table load each: the scans out from `@` cover every char of an address.
+const LOCAL_CHAR = 1;
+const DOMAIN_CHAR = 2;
+const EMAIL_CHARS = new Uint8Array(65536);
+for (let c = 0; c < 128; c++) {
+  if (isAlnum(c) || c === 46 || c === 45) EMAIL_CHARS[c] = LOCAL_CHAR | DOMAIN_CHAR;
+  else if (c === 95 || c === 37 || c === 43) EMAIL_CHARS[c] = LOCAL_CHAR;
+}
+const isLocal = (c: number): boolean => (EMAIL_CHARS[c]! & LOCAL_CHAR) !== 0;
+const isDomain = (c: number): boolean => (EMAIL_CHARS[c]! & DOMAIN_CHAR) !== 0;
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 
 /** Email around the `@` at index `at`. */
