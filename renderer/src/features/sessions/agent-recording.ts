@@ -5,7 +5,8 @@
  * SQL session. Lines are checked by hand, as in the other models: the renderer has the contract
  * as types only.
  */
-import { SqlRecording, type Ev, type SqlDecisionInfo } from './sql-recording';
+import { JsonlLines, objectOf as obj, type Ev } from './jsonl-lines';
+import { SqlRecording, type SqlDecisionInfo } from './sql-recording';
 
 export interface AgentApproval {
   t: number;
@@ -36,34 +37,21 @@ export class AgentRecording {
   /** Query results (runs numbered per call), as in SQL sessions. */
   readonly sql = new SqlRecording();
   skipped = 0;
-  private headerSeen = false;
+  private readonly lines = new JsonlLines('gatehouse-agent', 'agent');
 
   addBodyLine(line: string): void {
-    let e: Record<string, unknown>;
-    try {
-      e = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.skipped++;
-      return;
-    }
-    if (!this.headerSeen) {
-      if (e.format !== 'gatehouse-agent') throw new Error('This is not a Gatehouse agent recording.');
-      this.headerSeen = true;
-      const meta = obj(e.gatehouse);
-      const agent = obj(meta.agent);
-      this.startedAt = str(meta.startedAt);
-      this.user = str(meta.user);
-      this.connectionId = str(meta.connectionId);
+    const l = this.lines.read(line);
+    if (l.kind === 'skipped') this.skipped++;
+    else if (l.kind === 'event') this.add(l.event);
+    else {
+      const agent = obj(l.meta.agent);
+      this.startedAt = str(l.meta.startedAt);
+      this.user = str(l.meta.user);
+      this.connectionId = str(l.meta.connectionId);
       this.tool = str(agent.tool);
       this.client = str(agent.client);
       this.mcpSession = str(agent.mcpSession);
-      return;
     }
-    if (typeof e.t !== 'number' || typeof e.type !== 'string') {
-      this.skipped++;
-      return;
-    }
-    this.add(e as Ev);
   }
 
   private add(e: Ev): void {
@@ -99,10 +87,6 @@ export class AgentRecording {
         this.sql.addEvent(e);
     }
   }
-}
-
-function obj(v: unknown): Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 function str(v: unknown): string | null {

@@ -3,6 +3,7 @@
  * submission, with its decision and the result of each statement in it.
  */
 import type { MaskedCell, SqlColumn } from '@gatehouse/gateway-core/contract';
+import { JsonlLines, type Ev } from './jsonl-lines';
 
 export interface SqlStatementResult {
   index: number;
@@ -35,36 +36,21 @@ export interface SqlRun {
   notices: string[];
 }
 
-export type Ev = Record<string, unknown> & { t: number; type: string };
+export type { Ev };
 
 export class SqlRecording {
   startedAt: string | null = null;
   readonly runs: SqlRun[] = [];
   readonly markers: Array<{ t: number; label: string }> = [];
   skipped = 0;
-  private headerSeen = false;
+  private readonly lines = new JsonlLines('gatehouse-sql', 'SQL');
   private readonly byRun = new Map<number, SqlRun>();
 
   addBodyLine(line: string): void {
-    let e: Record<string, unknown>;
-    try {
-      e = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.skipped++;
-      return;
-    }
-    if (!this.headerSeen) {
-      if (e.format !== 'gatehouse-sql') throw new Error('This is not a Gatehouse SQL recording.');
-      this.headerSeen = true;
-      const meta = (e.gatehouse ?? {}) as Record<string, unknown>;
-      this.startedAt = typeof meta.startedAt === 'string' ? meta.startedAt : null;
-      return;
-    }
-    if (typeof e.t !== 'number' || typeof e.type !== 'string') {
-      this.skipped++;
-      return;
-    }
-    this.addEvent(e as Ev);
+    const l = this.lines.read(line);
+    if (l.kind === 'skipped') this.skipped++;
+    else if (l.kind === 'header') this.startedAt = typeof l.meta.startedAt === 'string' ? l.meta.startedAt : null;
+    else this.addEvent(l.event);
   }
 
   private runOf(e: Ev): SqlRun | null {
