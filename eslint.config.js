@@ -32,6 +32,8 @@ export const layerRules = {
   },
 };
 
+const cliStartMessage = 'Every `gatehouse` start loads this module: import commander and light modules only, and load the implementation in the action (see main/src/cli/gatehouse.ts).';
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.d.ts', 'main/test/fixtures/**'] },
   js.configs.recommended,
@@ -52,6 +54,24 @@ export default tseslint.config(
   {
     files: ['gateway-core/src/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', layerRules.gatewayCore] },
+  },
+  {
+    // Every `gatehouse` start loads these: the command registrations import commander and light
+    // modules only, and each action loads its implementation (`*-run.ts`) when it runs.
+    files: ['main/src/cli/gatehouse.ts', 'main/src/cli/*-command.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [
+          { name: '@gatehouse/gateway-core', allowTypeImports: true, message: cliStartMessage },
+          { name: '@gatehouse/policy-server', allowTypeImports: true, message: cliStartMessage },
+        ],
+        patterns: [{
+          group: ['../host/*', '!../host/paths.js', '../mcp/*', '../connect/*', './*-run.js', './cli-connections.js', '@modelcontextprotocol/*', 'zod'],
+          allowTypeImports: true,
+          message: cliStartMessage,
+        }],
+      }],
+    },
   },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],

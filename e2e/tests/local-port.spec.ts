@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { TLSSocket } from 'node:tls';
 import pg from 'pg';
 import { actAs, e2eUrl, openSqlEditor, seededRawValues } from '../support/sql-editor.js';
 
@@ -47,6 +48,49 @@ test('a local port opened from the app serves a native client, masked, until it 
   await expect(item).toHaveCount(0);
   const late = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   await expect(late.connect()).rejects.toThrow();
+});
+
+test('a port that requires TLS shows its sslmode and certificate, and serves a client that pins it', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto(e2eUrl());
+  await actAs(page, 'engineer');
+  await openSqlEditor(page, 'demo-postgres');
+  const panel = page.getByTestId('local-ports');
+  await panel.getByTestId('local-port-require-tls').check();
+  await panel.getByTestId('open-local-port').click();
+  const item = panel.getByTestId('local-port-demo-postgres');
+  await expect(item.getByTestId('local-port-sslmode')).toHaveText('verify-ca (TLS required; require also works)');
+  const certFile = await item.getByTestId('local-port-cert-file').innerText();
+  expect(certFile).toMatch(/local-port-tls\/local-port\.crt$/);
+  const fingerprint = await item.getByTestId('local-port-fingerprint').innerText();
+  expect(fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+
+  await item.getByTestId('copy-local-port-url').click();
+  const url = await page.evaluate(() => navigator.clipboard.readText());
+  expect(url).toMatch(/\?sslmode=verify-ca&sslrootcert=/);
+  expect(url).toContain(`sslrootcert=${encodeURIComponent(certFile)}`);
+  await item.getByTestId('copy-local-port-psql').click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^PGPASSWORD=\S+ PGSSLROOTCERT=\S+ psql 'host=127\.0\.0\.1 port=\d+ user=engineer dbname=demo-postgres sslmode=verify-ca'$/);
+
+  // node-postgres reads sslrootcert from the URL and verifies the port's certificate against it.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const stream = (client as unknown as { connection: { stream: TLSSocket } }).connection.stream;
+    expect(stream).toBeInstanceOf(TLSSocket);
+    expect(stream.getPeerX509Certificate()?.fingerprint256).toBe(fingerprint);
+    const raw = seededRawValues(5);
+    const { rows } = await client.query<{ email: string }>('SELECT email FROM customers ORDER BY id LIMIT 5');
+    for (const r of rows) expect(raw.emails).not.toContain(r.email);
+  } finally {
+    await client.end();
+  }
+  const port = Number(await item.getByTestId('local-port-port').innerText());
+  const plain = new pg.Client({ host: '127.0.0.1', port, user: 'engineer', password: 'x', database: 'demo-postgres', ssl: false });
+  await expect(plain.connect()).rejects.toThrow(/requires TLS/);
+
+  await item.getByTestId('close-local-port').click();
+  await expect(item).toHaveCount(0);
 });
 
 test('switching identity closes the ports of the identity that left', async ({ page }) => {

@@ -11,6 +11,7 @@ export { SecretResolver, InMemorySecretStore, type StoredSecretStore } from './c
 export { DemoIdentityProvider, DEMO_IDENTITIES, DEMO_AGENT_IDENTITY } from './identity/demo-identity-provider.js';
 export type { IdentityProvider } from './identity/identity-provider.js';
 export { ServiceIdentityProvider, type ServiceIdentityProviderOptions } from './identity/service-identity-provider.js';
+export { BearerIdentityProvider, type BearerIdentityProviderOptions } from './identity/bearer-identity-provider.js';
 export { createLogger, type Logger } from './logging/logger.js';
 export { SecretScrubber } from './logging/secret-scrubber.js';
 export { defaultAppDataDir } from './app-data/app-data-dir.js';

@@ -15,9 +15,13 @@ export const LocalPortView = z.object({
   user: z.string(),
   password: z.string(),
   database: z.string(),
-  /** `postgresql://user:password@127.0.0.1:port/database?sslmode=disable` */
+  /** The libpq sslmode a client uses: disable (plain TCP on loopback), verify-ca (TLS required, certificate pinned) or require. */
+  sslmode: z.enum(['disable', 'verify-ca', 'require']),
+  /** When TLS is required: the port's certificate (what clients pass as sslrootcert) and its SHA-256 fingerprint. */
+  tls: z.object({ certFile: z.string(), fingerprint256: z.string() }).nullable(),
+  /** `postgresql://user:password@127.0.0.1:port/database?sslmode=…` (with sslrootcert under TLS). */
   url: z.string(),
-  /** A psql command line with the password in PGPASSWORD. */
+  /** A psql command line with the password in PGPASSWORD (and the certificate in PGSSLROOTCERT under TLS). */
   psql: z.string(),
   /** Client connections open now. */
   clients: z.number().int().nonnegative(),
@@ -27,8 +31,11 @@ export type LocalPortView = z.infer<typeof LocalPortView>;
 
 export const localPortsMethods = {
   'localPorts.list': { input: z.object({}).strict(), output: z.object({ ports: z.array(LocalPortView) }) },
-  /** Opens the connection's port (or returns the one already open); `port` 0 or absent: a free one. */
-  'localPorts.open': { input: z.object({ connectionId: Id, port: z.number().int().min(0).max(65_535).optional() }).strict(), output: LocalPortView },
+  /**
+   * Opens the connection's port (or returns the one already open); `port` 0 or absent: a free one.
+   * `tls`: clients must connect with TLS, to a certificate kept in the app-data folder.
+   */
+  'localPorts.open': { input: z.object({ connectionId: Id, port: z.number().int().min(0).max(65_535).optional(), tls: z.boolean().optional() }).strict(), output: LocalPortView },
   'localPorts.close': { input: z.object({ connectionId: Id }).strict(), output: z.object({ closed: z.boolean() }) },
 } as const;
 

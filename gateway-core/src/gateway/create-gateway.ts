@@ -20,7 +20,7 @@ import { Recordings, type RecordingsOptions } from '../recording/recordings.js';
 import type { RecordingUploader } from '../recording-upload/recording-uploader.js';
 import { startRecordingUpload } from '../recording-upload/start-recording-upload.js';
 import { AgentTools } from '../agent-tools/agent-tools.js';
-import { createLocalPortHandlers } from '../local-ports/local-ports-feature.js';
+import { createLocalPortHandlers, type LocalPortOptions } from '../local-ports/local-ports-feature.js';
 import { createRecordingStatus } from '../recording-upload/recording-status.js';
 import { InMemoryKnownHosts, JsonFileKnownHosts } from '../ssh/known-hosts.js';
 
@@ -41,6 +41,8 @@ export interface GatewayOptions {
   policyServer?: PolicyServerOptions;
   /** Record every session into `<dir>/spool/` (the app-data folder's `recordings`). Off without it. */
   recordings?: RecordingsOptions;
+  /** Local PostgreSQL ports: where their TLS certificate is kept (the app-data folder's `local-port-tls`). */
+  localPorts?: LocalPortOptions;
 }
 
 /** gateway-core assembled: what a host (Electron, browser shell, CLI) attaches a transport to. */
@@ -73,7 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const unsubscribers = [registry.onChange(connectionsChanged), options.identity.onChange((state) => events.emit('identity.changed', state))];
   const sql = createSqlHandlers(services);
   const terminal = createTerminalHandlers(services, options.terminal);
-  const localPorts = createLocalPortHandlers(services);
+  const localPorts = createLocalPortHandlers(services, options.localPorts);
   const recordingStatus = createRecordingStatus(recordings, upload, events);
   approvals?.start({ broker: sql.broker, terminals: terminal.control, localPorts, connectionsChanged });
   const knownHostsFile = options.terminal?.knownHostsFile;

@@ -71,6 +71,7 @@ export function startDemoGateway(options: DemoGatewayOptions): DemoGateway {
     policy: new PolicyStore(loadPolicyFile()),
     terminal: { knownHostsFile: join(options.dataDir, 'known_hosts.json') },
     recordings: { dir: join(options.dataDir, 'recordings') },
+    localPorts: { tlsDir: join(options.dataDir, 'local-port-tls') },
     ...(options.openExternal ? { openExternal: options.openExternal } : {}),
     logger,
   });

@@ -2,7 +2,8 @@
  * Local PostgreSQL ports opened from the app (issue 7): one pg-listener per (identity,
  * connection), bound to the identity that opened it. Its statements are judged under that
  * identity's role, read per statement, and refused once access ends or someone else is in front
- * of the app; an identity switch closes the ports of the identity that left.
+ * of the app; an identity switch closes the ports of the identity that left. A port opened with
+ * `tls` requires TLS, with the certificate kept in the app-data folder (pg-listener/local-cert.ts).
  */
 import { GatehouseError } from '../bridge/gatehouse-error.js';
 import type { BridgeHandlers } from '../bridge/bridge-dispatcher.js';
@@ -11,10 +12,17 @@ import type { Identity } from '../contract/bridge-contract.js';
 import type { LocalPortView } from '../contract/local-ports-schemas.js';
 import { mayUseConnection, effectivePolicy } from '../policy/effective-policy.js';
 import { listenerPolicyFrom, startPgListener, type PgListener } from '../pg-listener/listener.js';
+import { clientStrings } from '../pg-listener/client-strings.js';
+import { loadOrCreateLocalPortCertificate } from '../pg-listener/local-cert.js';
 
 export type LocalPortHandlers = Pick<BridgeHandlers, 'localPorts.list' | 'localPorts.open' | 'localPorts.close'>;
 
 type Deps = Pick<GatewayServices, 'registry' | 'secrets' | 'identity' | 'policy' | 'logger' | 'accessGate' | 'recordings' | 'events'>;
+
+export interface LocalPortOptions {
+  /** Where the TLS certificate is kept (`<dataDir>/local-port-tls`); without it TLS ports are refused. */
+  tlsDir?: string;
+}
 
 interface OpenPort {
   owner: Identity;
@@ -24,7 +32,7 @@ interface OpenPort {
   openedAt: string;
 }
 
-export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHandlers> & { closeFor(connectionId: string, identityId: string): Promise<number> } {
+export function createLocalPortHandlers(deps: Deps, options: LocalPortOptions = {}): FeatureHandlers<LocalPortHandlers> & { closeFor(connectionId: string, identityId: string): Promise<number> } {
   const ports = new Map<string, OpenPort>();
   const opening = new Map<string, Promise<OpenPort>>();
   const key = (identityId: string, connectionId: string): string => `${identityId}\u0000${connectionId}`;
@@ -39,7 +47,12 @@ export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHa
   };
   const changed = (): void => deps.events.emit('localPorts.changed', { ports: mine().map(view) });
 
-  const open = async (owner: Identity, connectionId: string, port: number | undefined): Promise<OpenPort> => {
+  const certificate = () => {
+    if (!options.tlsDir) throw new GatehouseError('unavailable', 'TLS for local ports needs an app-data folder for its certificate, and this gateway has none');
+    return loadOrCreateLocalPortCertificate(options.tlsDir);
+  };
+
+  const open = async (owner: Identity, connectionId: string, port: number | undefined, tls: boolean): Promise<OpenPort> => {
     const { policy } = effectivePolicy(deps.policy.current(), owner);
     if (!mayUseConnection(policy, connectionId)) throw new GatehouseError('forbidden', `Your role may not use the connection "${connectionId}"`);
     const config = deps.registry.get(connectionId);
@@ -61,6 +74,7 @@ export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHa
         return rolePolicy();
       },
       ...(port ? { port } : {}),
+      ...(tls ? { tls: certificate() } : {}),
       logger: deps.logger,
       ...(deps.recordings ? { recordings: deps.recordings } : {}),
     }).catch((err: unknown) => {
@@ -68,7 +82,7 @@ export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHa
       if (code === 'EADDRINUSE') throw new GatehouseError('unavailable', `Port ${port} on 127.0.0.1 is in use; choose another or leave it empty for a free one`);
       throw err;
     });
-    deps.logger.info({ connectionId, port: listener.port, identity: owner.id }, 'local port opened');
+    deps.logger.info({ connectionId, port: listener.port, identity: owner.id, tls: listener.tls?.fingerprint256 ?? false }, 'local port opened');
     return { owner, connectionId, connectionName: config.name, listener, openedAt: new Date().toISOString() };
   };
 
@@ -89,18 +103,23 @@ export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHa
   return {
     handlers: {
       'localPorts.list': async () => ({ ports: mine().map(view) }),
-      'localPorts.open': async ({ connectionId, port }) => {
+      'localPorts.open': async ({ connectionId, port, tls = false }) => {
         const owner = current();
         const k = key(owner.id, connectionId);
-        const existing = ports.get(k);
-        if (existing) return view(existing);
         // Two clicks at once open one port.
         let pending = opening.get(k);
+        const existing = ports.get(k);
+        if (!pending && existing) pending = Promise.resolve(existing);
         if (!pending) {
-          pending = open(owner, connectionId, port).finally(() => opening.delete(k));
+          pending = open(owner, connectionId, port, tls).finally(() => opening.delete(k));
           opening.set(k, pending);
         }
         const opened = await pending;
+        if ((opened.listener.tls !== null) !== tls) {
+          const has = opened.listener.tls ? 'requires TLS' : 'is open without TLS';
+          throw new GatehouseError('invalid_input', `The local port for "${connectionId}" ${has}; close it first to open it ${tls ? 'with' : 'without'} TLS`);
+        }
+        if (existing) return view(existing);
         ports.set(k, opened);
         changed();
         return view(opened);
@@ -125,7 +144,7 @@ export function createLocalPortHandlers(deps: Deps): FeatureHandlers<LocalPortHa
 
 function view(p: OpenPort): LocalPortView {
   const l = p.listener;
-  const enc = encodeURIComponent;
+  const strings = clientStrings(l);
   return {
     connectionId: p.connectionId,
     connectionName: p.connectionName,
@@ -134,8 +153,10 @@ function view(p: OpenPort): LocalPortView {
     user: l.user,
     password: l.password,
     database: l.database,
-    url: `postgresql://${enc(l.user)}:${enc(l.password)}@${l.host}:${l.port}/${enc(l.database)}?sslmode=disable`,
-    psql: `PGPASSWORD='${l.password}' psql 'host=${l.host} port=${l.port} user=${l.user} dbname=${l.database} sslmode=disable'`,
+    sslmode: strings.sslmode,
+    tls: l.tls?.certFile ? { certFile: l.tls.certFile, fingerprint256: l.tls.fingerprint256 } : null,
+    url: strings.url,
+    psql: strings.psql,
     clients: l.clients,
     openedAt: p.openedAt,
   };

@@ -1,5 +1,5 @@
 /**
- * One native client connection: startup (SSL/GSSENC answered 'N', options/replication refused),
+ * One native client connection: startup (TLS per local-tls.ts, options/replication refused),
  * SCRAM-SHA-256 with the one-time password, the upstream link, then the relay: client messages
  * are guarded and forwarded in order, and upstream answers go through the ResponseRelay.
  *
@@ -8,21 +8,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import { ResultCatalog, type QueryRunner } from '../postgres/result-masking.js';
-import type { RunRecording, SqlRecorder } from '../recording/sql-recorder.js';
 import * as be from './backend-messages.js';
 import { resolveCopyColumns } from './copy-resolve.js';
 import type { CopyRequest } from './copy-plan.js';
 import { FrameReader, ProtocolError, type Frame } from './frame-reader.js';
 import * as fe from './frontend-encode.js';
 import { FrontendParser, type FrontendMessage } from './frontend-messages.js';
+import { StartupEncryption } from './local-tls.js';
 import { OrderedPump } from './ordered-pump.js';
 import { RelayFatal, ResponseRelay, type Refusal } from './response-relay.js';
-import { ResultCapture } from './result-capture.js';
 import { SessionLogin } from './session-login.js';
+import { SessionRecording } from './session-recording.js';
 import { StatementGuard, type GuardVerdict } from './statement-guard.js';
 import type { SessionDeps } from './session-deps.js';
-import type { UpstreamLink } from './upstream-link.js';
+import { SessionCatalog, type UpstreamLink } from './upstream-link.js';
 
 export type { SessionDeps };
 
@@ -40,14 +39,13 @@ export class ClientSession {
   /** Client messages, handled in order (synchronously when possible); server messages have their own pump. */
   private readonly fromClient: OrderedPump<FrontendMessage>;
   private readonly login: SessionLogin;
+  private readonly encryption: StartupEncryption;
+  /** The client's socket: the accepted one, or the TLS socket over it after an upgrade. */
+  private socket: Socket;
   private upstream: UpstreamLink | null = null;
-  private catalog = new ResultCatalog();
-  private catalogDb: Promise<QueryRunner & { close(): Promise<void> }> | null = null;
+  private readonly catalog: SessionCatalog;
   private authTimer: NodeJS.Timeout;
-  private recorder: SqlRecorder | undefined;
-  /** Recordings of prepared statements and of the portals bound from them, for Execute's results. */
-  private readonly statementRuns = new Map<string, RunRecording | undefined>();
-  private readonly portalRuns = new Map<string, RunRecording | undefined>();
+  private readonly recording: SessionRecording;
   /** Extended-protocol messages were forwarded since the last Sync (Gatehouse must not Sync for them). */
   private unsynced = false;
   /**
@@ -58,13 +56,19 @@ export class ClientSession {
   private upOut: Buffer[] = [];
   private clientOut: Buffer[] = [];
   readonly id = randomBytes(8).toString('hex');
+  /** Settles once the session's recording is sealed on disk (after it closed). */
+  recordingSealed: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly socket: Socket,
+    private readonly raw: Socket,
     private readonly deps: SessionDeps,
   ) {
+    this.socket = raw;
+    this.encryption = new StartupEncryption(deps.tls);
     this.parser = new FrontendParser({ maxMessageBytes: deps.maxMessageBytes });
     this.login = new SessionLogin(deps);
+    this.recording = new SessionRecording(() => deps.policy().masker);
+    this.catalog = new SessionCatalog(() => deps.openCatalog());
     this.fromClient = new OrderedPump((m) => (this.state === 'closed' ? undefined : this.onMessage(m)), {
       beforeWait: () => this.flush(),
       afterBatch: () => this.flush(),
@@ -76,13 +80,10 @@ export class ClientSession {
     this.guard = new StatementGuard(() => deps.policy());
     this.relay = new ResponseRelay({
       masker: () => deps.policy().masker,
-      catalog: (fields) => this.loadCatalog(fields),
+      catalog: (fields) => this.catalog.load(fields),
       send: (buf) => this.send(buf),
     });
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
-    socket.on('error', () => this.close());
-    socket.on('close', () => this.close());
+    this.attach(raw);
     this.authTimer = setTimeout(() => this.fatal('08P01', 'authentication timed out'), deps.authTimeoutMs);
     this.authTimer.unref();
   }
@@ -95,15 +96,23 @@ export class ClientSession {
   close(): void {
     if (this.state === 'closed') return;
     this.socket.destroy();
+    this.raw.destroy();
     this.teardown();
+  }
+
+  private attach(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onClientData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
   }
 
   private teardown(): void {
     this.state = 'closed';
     clearTimeout(this.authTimer);
     this.upstream?.close();
-    void this.catalogDb?.then((db) => db.close()).catch(() => undefined);
-    void this.recorder?.close();
+    this.catalog.close();
+    this.recordingSealed = this.recording.seal();
     this.deps.closed(this);
   }
 
@@ -114,6 +123,7 @@ export class ClientSession {
     let messages: FrontendMessage[];
     try {
       messages = this.parser.push(chunk);
+      if (this.state === 'startup') this.encryption.check(messages, this.parser.bufferedBytes);
     } catch (err) {
       return this.fatal(err instanceof ProtocolError ? err.sqlstate : '08P01', err instanceof Error ? err.message : 'invalid message');
     }
@@ -137,15 +147,24 @@ export class ClientSession {
 
   private onStartup(m: FrontendMessage): void {
     switch (m.type) {
-      case 'SSLRequest':
+      case 'SSLRequest': {
+        const secure = this.encryption.answerSslRequest(this.socket);
+        if (secure) {
+          // From here on the client is read and written through TLS only.
+          this.socket.removeAllListeners('data');
+          this.socket = secure;
+          this.attach(secure);
+        }
+        return;
+      }
       case 'GSSENCRequest':
-        // Plain TCP on loopback only; a client that insists on encryption gives up here.
         this.socket.write('N');
         return;
       case 'CancelRequest':
         this.deps.forward(m.processId, m.secretKey);
         return this.close();
       case 'Startup':
+        this.encryption.startup();
         this.send(this.login.startup(m.params));
         this.state = 'sasl-initial';
         return;
@@ -162,11 +181,7 @@ export class ClientSession {
       return this.send(reply[0]!);
     }
     this.state = 'connecting';
-    try {
-      this.recorder = this.deps.openRecorder(this.id);
-    } catch {
-      throw new RelayFatal('this session cannot be recorded (the recording spool is full or not writable), so it was not opened', '53100');
-    }
+    this.recording.open(() => this.deps.openRecorder(this.id));
     for (const r of reply) this.send(r);
     clearTimeout(this.authTimer);
     await this.connectUpstream();
@@ -234,20 +249,19 @@ export class ClientSession {
       case 'Query': {
         const verdict = this.guard.check(m.sql);
         if (verdict.ok && verdict.copy) return this.copyOut(m.sql, verdict, verdict.copy);
-        const rec = this.record(m.sql, verdict);
-        const capture = rec && verdict.ok ? new ResultCapture(rec) : undefined;
+        const capture = this.recording.query(m.sql, verdict);
         return this.forwardGuarded(m.sql, verdict, (sql) => fe.encodeQuery(sql), (refusal) => (refusal ? { kind: 'query', refusal } : capture ? { kind: 'query', capture } : { kind: 'query' }));
       }
       case 'FunctionCall': {
         const verdict = this.guard.functionCall();
-        this.record(`-- FunctionCall (function oid ${m.oid})`, verdict);
+        this.recording.statement(`-- FunctionCall (function oid ${m.oid})`, verdict);
         return this.forwardGuarded('', verdict, (sql) => fe.encodeQuery(sql), (refusal) => ({ kind: 'query', refusal }));
       }
       case 'Parse': {
         let verdict = this.guard.check(m.sql);
         // Resolving a COPY's columns needs a Sync of Gatehouse's own, which a pipeline cannot take.
         if (verdict.ok && verdict.copy) verdict = this.guard.copyRefusal('COPY through the extended query protocol is not available on the Gatehouse local port; send it as a simple query (as psql does)');
-        this.statementRuns.set(m.name, this.record(m.sql, verdict));
+        this.recording.parse(m.name, m.sql, verdict);
         return this.forwardGuarded(
           m.sql,
           verdict,
@@ -256,7 +270,7 @@ export class ClientSession {
         );
       }
       case 'Bind':
-        this.portalRuns.set(m.portal, this.statementRuns.get(m.statement));
+        this.recording.bind(m.portal, m.statement);
         // Every result column in text format: the masker reads text, and a masked value has no
         // binary form. Describe after Bind reports the text format, as the server decides it.
         this.relay.expect({ kind: 'bind' });
@@ -267,13 +281,13 @@ export class ClientSession {
       case 'Execute': {
         // Gatehouse's own Describe first, so the rows are masked with their portal's columns.
         this.relay.expect({ kind: 'describe', target: 'P', internal: true });
-        const rec = this.portalRuns.get(m.portal);
-        this.relay.expect(rec ? { kind: 'execute', capture: new ResultCapture(rec) } : { kind: 'execute' });
+        const capture = this.recording.execute(m.portal);
+        this.relay.expect(capture ? { kind: 'execute', capture } : { kind: 'execute' });
         this.toUpstream(m.portal === '' ? DESCRIBE_UNNAMED_PORTAL : fe.encodeDescribe('P', m.portal));
         return this.toUpstream(m.raw);
       }
       case 'Close':
-        (m.kind === 'S' ? this.statementRuns : this.portalRuns).delete(m.name);
+        this.recording.closeTarget(m.kind, m.name);
         this.relay.expect({ kind: 'close' });
         return this.toUpstream(fe.encodeClose(m.kind, m.name));
       case 'Sync':
@@ -331,25 +345,15 @@ export class ClientSession {
               this.toUpstream(Buffer.concat([fe.encodeParse('', text, []), fe.encodeDescribe('S', ''), fe.SYNC]));
               this.flushUpstream();
             }),
-          catalog: (fields) => this.loadCatalog(fields),
-          query: (text, values) => this.catalogRunner().then((db) => db.query(text, values)),
+          catalog: (fields) => this.catalog.load(fields),
+          query: this.catalog.query,
           masker: this.deps.policy().masker,
         });
     if (this.state !== 'ready') return;
     const masker = r.ok ? r.masker : undefined;
     const verdict = r.ok ? allowed : this.guard.copyRefusal(r.reason, allowed.class, 'error' in r ? r.error : undefined);
-    const rec = this.record(sql, verdict);
-    const capture = rec && verdict.ok ? new ResultCapture(rec) : undefined;
+    const capture = this.recording.query(sql, verdict);
     this.forwardGuarded(sql, verdict, (text) => fe.encodeQuery(text), (refusal) => (refusal || !masker ? { kind: 'query', ...(refusal ? { refusal } : {}) } : { kind: 'query', copy: masker, ...(capture ? { capture } : {}) }));
-  }
-
-  /** The statement and the guard's decision go into the recording before anything runs. */
-  private record(text: string, verdict: GuardVerdict): RunRecording | undefined {
-    if (!this.recorder) return undefined;
-    const masker = this.deps.policy().masker;
-    const rec = this.recorder.begin(text, masker, 'editor');
-    rec.decision({ action: verdict.ok ? 'allow' : verdict.action === 'approve' ? 'approve' : 'deny', class: verdict.class, rule: verdict.rule, reason: verdict.reason });
-    return rec;
   }
 
   private toUpstream(buf: Buffer): void {
@@ -362,18 +366,6 @@ export class ClientSession {
     const buf = this.upOut.length === 1 ? this.upOut[0]! : Buffer.concat(this.upOut);
     this.upOut = [];
     if (this.state === 'ready' && !up.socket.write(buf)) this.socket.pause();
-  }
-
-  // --- upstream → client -----------------------------------------------------------------------
-
-  private async loadCatalog(fields: readonly be.FieldDescription[]): Promise<ResultCatalog> {
-    if (fields.some((f) => f.tableID !== 0)) await this.catalog.load(fields as never, { query: (t, v) => this.catalogRunner().then((db) => db.query(t, v)) });
-    return this.catalog;
-  }
-
-  private catalogRunner(): Promise<QueryRunner & { close(): Promise<void> }> {
-    this.catalogDb ??= this.deps.openCatalog();
-    return this.catalogDb;
   }
 
   // --- helpers ---------------------------------------------------------------------------------

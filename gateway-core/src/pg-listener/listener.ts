@@ -1,7 +1,8 @@
 /**
  * A local PostgreSQL port for one (user, connection): listens on 127.0.0.1, authenticates clients
  * with a one-time password (SCRAM-SHA-256) that dies with the listener, and relays each client
- * through its own upstream connection with the editor's guard and masking.
+ * through its own upstream connection with the editor's guard and masking. With `tls`, clients
+ * must connect over TLS (local-tls.ts).
  */
 import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -18,6 +19,7 @@ import { initSqlGuard, type SqlClassPolicy } from '../policy/sql/index.js';
 import { connectUpstream } from '../postgres/upstream.js';
 import { ClientSession } from './client-session.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './frame-reader.js';
+import { listenerTls, type ListenerTlsMaterial } from './local-tls.js';
 import { scramVerifier, type ScramVerifier } from './scram-server.js';
 import { catalogRunner, linkUpstream } from './upstream-link.js';
 
@@ -44,6 +46,8 @@ export interface PgListenerOptions {
   logger?: Logger;
   /** Record every client session as an SQL recording (as the editor does); off without it. */
   recordings?: Pick<Recordings, 'sql'>;
+  /** Require TLS with this certificate (SSLRequest answered 'S'); without it SSLRequest gets 'N'. */
+  tls?: ListenerTlsMaterial;
 }
 
 export interface PgListener {
@@ -54,7 +58,10 @@ export interface PgListener {
   password: string;
   /** The database name clients ask for (the connection id; the upstream's own name works too). */
   database: string;
+  /** Set when clients must use TLS: the certificate's SHA-256 fingerprint and file, to pin it. */
+  tls: { fingerprint256: string; certFile?: string } | null;
   readonly clients: number;
+  /** Closes the port and every client session; resolves once their recordings are sealed. */
   close(): Promise<void>;
 }
 
@@ -93,7 +100,10 @@ export async function startPgListener(opts: PgListenerOptions): Promise<PgListen
   const password = randomBytes(24).toString('base64url');
   const verifier: ScramVerifier = scramVerifier(password);
   const database = opts.config.id;
+  // Built before listening: a bad certificate or key fails here, not at a client's handshake.
+  const tls = opts.tls ? listenerTls(opts.tls) : undefined;
   const sessions = new Set<ClientSession>();
+  const sealing = new Set<Promise<void>>();
   const keys = new Map<number, { secretKey: number; session: ClientSession }>();
   const maxClients = opts.maxClients ?? 64;
   const upstream = () => {
@@ -110,6 +120,7 @@ export async function startPgListener(opts: PgListenerOptions): Promise<PgListen
       maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       upstreamMaxMessageBytes: opts.upstreamMaxMessageBytes ?? 1024 * 1024 * 1024,
       authTimeoutMs: opts.authTimeoutMs ?? 30_000,
+      ...(tls ? { tls } : {}),
       verifier: (name) => (safeEqual(name, user) ? verifier : undefined),
       acceptsDatabase: (name) => name === database || name === opts.config.database,
       openUpstream: async () => linkUpstream(await upstream()),
@@ -131,6 +142,8 @@ export async function startPgListener(opts: PgListenerOptions): Promise<PgListen
       openRecorder: (sessionId) => opts.recordings?.sql({ sessionId, user: opts.identityId, connectionId: opts.config.id }),
       closed: (s) => {
         sessions.delete(s);
+        const sealed = s.recordingSealed.finally(() => sealing.delete(sealed));
+        sealing.add(sealed);
         for (const [pid, e] of keys) if (e.session === s) keys.delete(pid);
       },
     });
@@ -152,12 +165,14 @@ export async function startPgListener(opts: PgListenerOptions): Promise<PgListen
     user,
     password,
     database,
+    tls: tls ? { fingerprint256: tls.fingerprint256, ...(tls.certFile ? { certFile: tls.certFile } : {}) } : null,
     get clients() {
       return sessions.size;
     },
     close: async () => {
       for (const s of [...sessions]) s.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...sealing]);
     },
   };
 }

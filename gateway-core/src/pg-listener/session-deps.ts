@@ -4,6 +4,7 @@ import type { SqlClassPolicy } from '../policy/sql/index.js';
 import type { QueryRunner } from '../postgres/result-masking.js';
 import type { SqlRecorder } from '../recording/sql-recorder.js';
 import type { ClientSession } from './client-session.js';
+import type { ListenerTls } from './local-tls.js';
 import type { ScramVerifier } from './scram-server.js';
 import type { UpstreamLink } from './upstream-link.js';
 
@@ -11,6 +12,8 @@ export interface SessionDeps {
   maxMessageBytes: number;
   upstreamMaxMessageBytes: number;
   authTimeoutMs: number;
+  /** Set: SSLRequest is answered 'S' and clients must use TLS. Unset: 'N' (plain TCP on loopback). */
+  tls?: ListenerTls;
   /** The one-time password's verifier for this user name, if it is the listener's user. */
   verifier(user: string): ScramVerifier | undefined;
   acceptsDatabase(database: string): boolean;

@@ -11,7 +11,8 @@
  */
 import type { Duplex } from 'node:stream';
 import type { Upstream } from '../postgres/upstream.js';
-import type { QueryRunner } from '../postgres/result-masking.js';
+import { ResultCatalog, type QueryRunner } from '../postgres/result-masking.js';
+import type { FieldDescription } from './backend-messages.js';
 
 /** ParameterStatus values a client expects after authentication (libpq/psql read most of these). */
 export const REPORTED_PARAMETERS = [
@@ -69,4 +70,29 @@ export function catalogRunner(upstream: Upstream): QueryRunner & { close(): Prom
     },
     close: () => upstream.client.end().catch(() => undefined),
   };
+}
+
+/**
+ * A session's column catalog (table OID/attnum → schema.table.column for column rules), over a
+ * second connection opened at the first look-up: results without table columns never open it.
+ */
+export class SessionCatalog {
+  private readonly catalog = new ResultCatalog();
+  private db: Promise<QueryRunner & { close(): Promise<void> }> | null = null;
+
+  constructor(private readonly open: () => Promise<QueryRunner & { close(): Promise<void> }>) {}
+
+  readonly query: QueryRunner['query'] = (text, values) => {
+    this.db ??= this.open();
+    return this.db.then((db) => db.query(text, values));
+  };
+
+  async load(fields: readonly FieldDescription[]): Promise<ResultCatalog> {
+    if (fields.some((f) => f.tableID !== 0)) await this.catalog.load(fields as never, { query: this.query });
+    return this.catalog;
+  }
+
+  close(): void {
+    void this.db?.then((db) => db.close()).catch(() => undefined);
+  }
 }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { PostgresConnectionConfig } from '../../src/connections/connection-config.js';
-import { startPgListener, listenerPolicyFrom, type PgListener } from '../../src/pg-listener/listener.js';
+import { startPgListener, listenerPolicyFrom, type PgListener, type PgListenerOptions } from '../../src/pg-listener/listener.js';
 import { loadPolicyFile } from '../../src/policy/load-policy.js';
 import type { PostgresServer } from '../../../test-support/postgres/postgres-server.js';
 
@@ -22,7 +22,7 @@ export function listenerConfig(server: PostgresServer): PostgresConnectionConfig
   } as PostgresConnectionConfig;
 }
 
-export async function openListener(server: PostgresServer, opts: { maxMessageBytes?: number } = {}): Promise<PgListener> {
+export async function openListener(server: PostgresServer, opts: Pick<PgListenerOptions, 'maxMessageBytes' | 'tls'> = {}): Promise<PgListener> {
   const policy = loadPolicyFile();
   return startPgListener({
     config: listenerConfig(server),
@@ -35,11 +35,14 @@ export async function openListener(server: PostgresServer, opts: { maxMessageByt
 
 export const PSQL = existsSync('/usr/lib/postgresql/15/bin/psql') ? '/usr/lib/postgresql/15/bin/psql' : 'psql';
 
-/** Runs psql against the listener with a script on stdin; resolves with its output and exit code. */
-export function runPsql(l: PgListener, script: string, extra: string[] = []): Promise<{ stdout: string; stderr: string; code: number | null }> {
+/**
+ * Runs psql against the listener with a script on stdin; resolves with its output and exit code.
+ * `env` adds libpq variables (PGSSLMODE, PGSSLROOTCERT) over the defaults.
+ */
+export function runPsql(l: PgListener, script: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(PSQL, ['-X', '-h', l.host, '-p', String(l.port), '-U', l.user, '-d', l.database, ...extra], {
-      env: { PATH: process.env.PATH ?? '', PGPASSWORD: l.password, PGSSLMODE: 'prefer', PGCONNECT_TIMEOUT: '10', LC_ALL: 'C.UTF-8' },
+      env: { PATH: process.env.PATH ?? '', PGPASSWORD: l.password, PGSSLMODE: 'prefer', PGCONNECT_TIMEOUT: '10', LC_ALL: 'C.UTF-8', ...env },
     });
     // Decoded once at the end: a chunk boundary may split a multi-byte character (the masks' bullets).
     const stdout: Buffer[] = [];

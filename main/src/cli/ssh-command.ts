@@ -1,101 +1,18 @@
-// `gatehouse ssh <connection> -c "<command>"`: one guarded, masked command on an SSH connection.
-// Exit codes: the remote status; 126 when the guard refused the command; 77 when the role may not
-// use the connection; 2 for usage or config errors; 255 when the connection failed (as ssh does).
-// `demo-ssh` starts only the demo's SSH target for the one command (not its database).
-import { join } from 'node:path';
-import {
-  ConfigError,
-  createLogger,
-  DEMO_CONNECTION_IDS,
-  DEMO_IDENTITIES,
-  openSecretStore,
-  JsonFileKnownHosts,
-  SecretResolver,
-  SecretScrubber,
-  defaultAppDataDir,
-  effectivePolicy,
-  execGuarded,
-  loadPolicyFile,
-  mayUseConnection,
-  startDemoSshTarget,
-  type ConnectionConfig,
-  type DemoSshTarget,
-  type PolicyDocument,
-} from '@gatehouse/gateway-core';
-import { connectionSource, UnknownConnectionError } from './cli-connections.js';
+// `gatehouse ssh <connection> -c "<command>"`: its shape only; ssh-run.ts (exit codes, the SSH
+// client) is loaded when it runs (see gatehouse.ts).
+import { Option, type Command } from 'commander';
 
-export interface SshCommandOptions {
-  command?: string;
-  config?: string;
-  as?: string;
-  policy?: string;
-  /** App-data folder: the known-hosts store, and the demo's log (default: the user app-data folder). */
-  dataDir?: string;
-}
-
-type Out = Pick<NodeJS.WriteStream, 'write'>;
-
-export async function runSshCommand(connectionId: string, opts: SshCommandOptions, out: Out = process.stdout, err: Out = process.stderr): Promise<number> {
-  const fail = (msg: string, code: number): number => {
-    err.write(`gatehouse ssh: ${msg}\n`);
-    return code;
-  };
-  if (!opts.command) return fail('give the command with -c "<command>"; interactive shells are in the app\'s terminal', 2);
-  let source;
-  let policyDoc: PolicyDocument;
-  try {
-    source = connectionSource(connectionId, DEMO_CONNECTION_IDS.ssh, opts.config);
-    policyDoc = loadPolicyFile(opts.policy);
-  } catch (e) {
-    if (e instanceof ConfigError) return fail(`invalid config: ${e.message}`, 2);
-    if (e instanceof UnknownConnectionError) return fail(e.message, 2);
-    throw e;
-  }
-  let config: ConnectionConfig | undefined;
-  if (source.kind === 'config') {
-    config = source.connections.find((c) => c.id === connectionId);
-    if (config?.type !== 'ssh') return fail(`no SSH connection "${connectionId}" in ${source.path}`, 2);
-  }
-  const identity = DEMO_IDENTITIES.find((i) => i.id === (opts.as ?? 'engineer'));
-  if (!identity) return fail(`--as must be one of ${DEMO_IDENTITIES.map((i) => i.id).join(', ')}`, 2);
-  let role;
-  try {
-    role = effectivePolicy(policyDoc, identity);
-  } catch (e) {
-    return fail((e as Error).message, 77);
-  }
-  if (!mayUseConnection(role.policy, connectionId)) return fail(`role ${role.role} may not use ${connectionId}`, 77);
-
-  const dataDir = opts.dataDir ?? defaultAppDataDir();
-  const scrubber = new SecretScrubber();
-  let demo: DemoSshTarget | undefined;
-  try {
-    if (source.kind === 'demo') {
-      const logger = createLogger({ file: join(dataDir, 'logs', 'gatehouse.log'), scrubber });
-      demo = await startDemoSshTarget({ logger });
-      config = demo.config;
-    }
-    if (config?.type !== 'ssh') return fail(`no SSH connection "${connectionId}"`, 2); // unreachable: narrowed above
-    const result = await execGuarded({
-      config,
-      command: opts.command,
-      role: role.policy,
-      secrets: new SecretResolver(demo?.secrets ?? openSecretStore(dataDir), scrubber),
-      knownHosts: new JsonFileKnownHosts(join(dataDir, 'known_hosts.json')),
-      stdout: (s) => void (s && out.write(s)),
-      stderr: (s) => void (s && err.write(s)),
+export function registerSshCommand(program: Command): void {
+  program
+    .command('ssh <connection>')
+    .description('Run one command on an SSH connection (demo-ssh: the offline demo target), guarded and masked; exits with the remote status')
+    .option('-c, --command <command>', 'the command to run')
+    .option('--config <file>', 'connections file (default: $GATEHOUSE_CONFIG)')
+    .option('--policy <file>', 'policy file (default: the bundled policy)')
+    .option('--data-dir <dir>', 'app-data folder: known hosts, and the demo log (default: the user app-data folder)')
+    .addOption(new Option('--as <identity>', 'whose role applies').choices(['engineer', 'admin']).default('engineer'))
+    .action(async (connection: string, opts: { command?: string; config?: string; policy?: string; dataDir?: string; as: string }) => {
+      const { runSshCommand } = await import('./ssh-run.js');
+      process.exitCode = await runSshCommand(connection, opts);
     });
-    if (!result.ran) {
-      const d = result.decision;
-      const what = d.action === 'approve' ? 'needs approval (not available yet)' : 'blocked';
-      err.write(`✋ gatehouse: ${what}: ${d.reason}${d.rule ? ` [${d.rule}]` : ''}\n`);
-      return 126;
-    }
-    return result.exitCode ?? 255;
-  } catch (e) {
-    // Connect errors carry user-safe text; anything else is scrubbed of resolved secrets.
-    return fail(scrubber.scrub(e instanceof Error ? e.message : String(e)), 255);
-  } finally {
-    await demo?.stop();
-  }
 }

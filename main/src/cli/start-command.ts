@@ -3,14 +3,11 @@
  * its `signIn:` block (required here: without a signed-in user nobody could use anything), the
  * bundled default policy for now, and the browser shell (optionally in a Chromium app window).
  * The sign-in page opens in a new browser tab; the loopback redirect brings the user back.
+ *
+ * Only the command's shape is here; start-run.ts is loaded when it runs (see gatehouse.ts).
  */
 import type { Command } from 'commander';
-import { ConfigError, defaultAppDataDir, loadConnectionsFile, type ConnectionsFile } from '@gatehouse/gateway-core';
-import { createConfiguredGateway } from '../host/configured-gateway.js';
-import { findElectronBinary, runElectron } from '../host/electron-launcher.js';
-import { appRoot } from '../host/paths.js';
-import { hostInBrowserShell, waitForStopSignal } from '../host/browser-shell-host.js';
-import { configPathFrom } from './cli-connections.js';
+import { parsePortOption } from './cli-options.js';
 
 export interface StartCommandOptions {
   config?: string;
@@ -24,7 +21,7 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('Run Gatehouse with your connections and OIDC sign-in (configured mode) in the browser shell')
     .option('--config <file>', 'connections file with a signIn block (default: $GATEHOUSE_CONFIG)')
-    .option('--port <port>', 'browser shell port (default: a free port)', parsePort)
+    .option('--port <port>', 'browser shell port (default: a free port)', parsePortOption)
     .option('--data-dir <dir>', 'where Gatehouse keeps its state (default: the user app-data folder)')
     .option('--no-open', 'do not open a Chromium window')
     .action(async (opts: StartCommandOptions) => {
@@ -32,54 +29,9 @@ export function registerStartCommand(program: Command): void {
     });
 }
 
+/** Loads the implementation only now; tests drive the command through here. */
 export async function runStartCommand(opts: StartCommandOptions): Promise<number> {
-  const log = (msg: string): void => void process.stderr.write(`gatehouse: ${msg}\n`);
-  const configPath = configPathFrom(opts.config);
-  if (!configPath) {
-    log('start needs a connections file: pass --config FILE (or set GATEHOUSE_CONFIG); `gatehouse demo` runs without one');
-    return 2;
-  }
-  let file: ConnectionsFile;
-  try {
-    file = loadConnectionsFile(configPath);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      log(`invalid config: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  const signIn = file.signIn;
-  if (!signIn) {
-    log(`invalid config: ${configPath}: configured mode needs a signIn block (issuer and clientId of your OIDC provider)`);
-    return 2;
-  }
-
-  const dataDir = opts.dataDir ?? defaultAppDataDir();
-  const electron = opts.open ? findElectronBinary() : undefined;
-  if (electron) return runElectron(electron, appRoot(), ['--configured', '--config', configPath]);
-  const { gateway, logFile, close } = createConfiguredGateway({ file: { ...file, signIn }, dataDir, shell: 'browser' });
-
-  const host = await hostInBrowserShell(gateway, {
-    ...(opts.port !== undefined ? { port: opts.port } : {}),
-    open: opts.open,
-    onUrl: (url) => {
-      process.stdout.write(`Gatehouse is running at ${url}\n`);
-      log(`sign-in with ${signIn.issuer}; ${file.connections.length} connection(s) from ${configPath}`);
-      log(file.policyServer ? `policy server ${file.policyServer.url}` : 'no policy server configured: nothing can be approved, and the bundled policy applies');
-      log(`data in ${dataDir}; log in ${logFile}; press Ctrl-C to stop`);
-    },
-  });
-
-  await waitForStopSignal();
-  log('stopping');
-  await host.stop();
-  await close();
-  return 0;
+  const impl = await import('./start-run.js');
+  return impl.runStartCommand(opts);
 }
 
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${value}"`);
-  return port;
-}

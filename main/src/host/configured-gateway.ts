@@ -47,6 +47,7 @@ export function createConfiguredGateway(options: {
     secrets: new SecretResolver(openSecretStore(dataDir, options.secretCipher), scrubber),
     policy,
     terminal: { knownHostsFile: join(dataDir, 'known_hosts.json') },
+    localPorts: { tlsDir: join(dataDir, 'local-port-tls') },
     ...(file.policyServer ? { policyServer: { url: file.policyServer.url } } : {}),
     ...(options.openExternal ? { openExternal: options.openExternal } : {}),
     logger,

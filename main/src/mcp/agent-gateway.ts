@@ -2,13 +2,12 @@
  * The gateway an MCP server runs on: gateway-core as the agent's identity, with its own
  * recordings spool and log, so that it can run beside the desktop app on the same data folder.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createGateway,
   createLogger,
-  DemoIssuer,
   DEMO_AGENT_IDENTITY,
+  type DemoIssuer,
   loadPolicyFile,
   openSecretStore,
   parsePolicyYaml,
@@ -22,9 +21,8 @@ import {
   type Gateway,
   type PolicyServerOptions,
 } from '@gatehouse/gateway-core';
-import { z } from 'zod';
-import { demoPolicyServerFiles } from '../cli/approvals-command.js';
 import { startDemoApprovals } from '../host/demo-approvals.js';
+import { runningDemoApp } from '../host/running-demo-app.js';
 import { readPackageVersion } from '../host/paths.js';
 
 export interface AgentGateway {
@@ -96,21 +94,4 @@ export async function startConfiguredAgent(o: { file: ConnectionsFile; policySer
     logger,
   });
   return { gateway, logFile, close: () => gateway.close() };
-}
-
-const DemoServerFile = z.object({ url: z.string().url() });
-
-/** The running demo app's policy server and issuer, when the app is up in this data folder. */
-async function runningDemoApp(dataDir: string): Promise<{ url: string; issuer: DemoIssuer; policyServer: PolicyServerOptions } | null> {
-  const { serverFile, issuerKeyFile } = demoPolicyServerFiles(dataDir);
-  if (!existsSync(serverFile) || !existsSync(issuerKeyFile)) return null;
-  try {
-    const { url } = DemoServerFile.parse(JSON.parse(readFileSync(serverFile, 'utf8')));
-    const health = await fetch(new URL('/health', url), { signal: AbortSignal.timeout(2_000) });
-    if (!health.ok) return null;
-    return { url, issuer: await DemoIssuer.openOrCreate(issuerKeyFile), policyServer: { url } };
-  } catch {
-    // A stale file from an app that did not stop cleanly: run on our own.
-    return null;
-  }
 }

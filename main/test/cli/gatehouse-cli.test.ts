@@ -41,6 +41,15 @@ describe('gatehouse CLI', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('refuses a port that is not a number with a usage error, not a stack trace', () => {
+    for (const args of [['demo', '--port', 'abc'], ['server', '--port', '70000'], ['start', '--config', 'x.yaml', '--port', '']]) {
+      const r = gatehouse(...args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/option '--port <port>' argument '.*' is invalid\. a port number 0-65535/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('lists the demo connections when no config is given, as text and JSON', () => {
     const text = gatehouse('connections');
     expect(text.status).toBe(0);

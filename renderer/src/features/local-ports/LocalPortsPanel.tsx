@@ -6,12 +6,14 @@ import './local-ports.css';
 
 /**
  * Local PostgreSQL ports for psql, DBeaver or a driver: open one for the selected PostgreSQL
- * connection, see how to connect (with a one-time password that dies with the port), copy it,
- * close it. What runs through a port is guarded, masked and recorded like the editor.
+ * connection (optionally requiring TLS), see how to connect (with a one-time password that dies
+ * with the port, and under TLS the sslmode and the certificate to pin), copy it, close it. What
+ * runs through a port is guarded, masked and recorded like the editor.
  */
 export function LocalPortsPanel({ selectedConnection }: { selectedConnection: string | null }) {
   const { connections } = useAppState();
   const { ports, error, busy, open, close } = useLocalPorts();
+  const [requireTls, setRequireTls] = useState(false);
   const selected = connections?.find((c) => c.id === selectedConnection && c.type === 'postgres' && c.status === 'ready') ?? null;
   const canOpen = selected && !ports.some((p) => p.connectionId === selected.id);
 
@@ -25,6 +27,12 @@ export function LocalPortsPanel({ selectedConnection }: { selectedConnection: st
         ))}
       </ul>
       {canOpen && (
+        <label className="local-port-tls-toggle" title="Clients must connect with TLS, to a certificate kept in your app-data folder">
+          <input type="checkbox" data-testid="local-port-require-tls" checked={requireTls} onChange={(e) => setRequireTls(e.target.checked)} />
+          Require TLS
+        </label>
+      )}
+      {canOpen && (
         <button
           type="button"
           className="small-button open-local-port"
@@ -32,7 +40,7 @@ export function LocalPortsPanel({ selectedConnection }: { selectedConnection: st
           aria-label={`Open a local port for ${selected.name}`}
           title={`A PostgreSQL port on 127.0.0.1 for ${selected.name}`}
           disabled={busy === selected.id}
-          onClick={() => void open(selected.id)}
+          onClick={() => void open(selected.id, requireTls)}
         >
           {busy === selected.id ? 'Opening…' : `Open local port · ${selected.name}`}
         </button>
@@ -81,6 +89,18 @@ function LocalPortItem({ port, closing, onClose }: { port: LocalPortView; closin
         </dd>
         <dt>database</dt>
         <dd data-testid="local-port-database">{port.database}</dd>
+        <dt>sslmode</dt>
+        <dd data-testid="local-port-sslmode">{port.tls ? `${port.sslmode} (TLS required; require also works)` : port.sslmode}</dd>
+        {port.tls && (
+          <>
+            <dt>certificate</dt>
+            <dd data-testid="local-port-cert-file">{port.tls.certFile}</dd>
+            <dt>SHA-256</dt>
+            <dd className="local-port-fingerprint" data-testid="local-port-fingerprint">
+              {port.tls.fingerprint256}
+            </dd>
+          </>
+        )}
       </dl>
       <p className="local-port-note">One-time password, valid until the port is closed.</p>
       <div className="local-port-actions">

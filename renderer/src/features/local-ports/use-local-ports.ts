@@ -10,7 +10,8 @@ export interface LocalPorts {
   ports: LocalPortView[];
   error: string | null;
   busy: string | null;
-  open(connectionId: string): Promise<void>;
+  /** `tls`: clients must connect with TLS (sslmode=verify-ca with the port's certificate, or require). */
+  open(connectionId: string, tls: boolean): Promise<void>;
   close(connectionId: string): Promise<void>;
 }
 
@@ -55,7 +56,7 @@ export function useLocalPorts(): LocalPorts {
     ports,
     error,
     busy,
-    open: (connectionId) => act(connectionId, () => call(bridge.invoke('localPorts.open', { connectionId }), 'open a local port')),
+    open: (connectionId, tls) => act(connectionId, () => call(bridge.invoke('localPorts.open', { connectionId, tls }), 'open a local port')),
     close: (connectionId) => act(connectionId, () => call(bridge.invoke('localPorts.close', { connectionId }), 'close the local port')),
   };
 }
