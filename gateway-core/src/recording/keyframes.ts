@@ -73,6 +73,8 @@ export class KeyframeModel {
   private readonly serialize: (scrollback?: number) => string;
   private backlog = 0;
   private disposed = false;
+  /** whenBacklogBelow callers: resolved as the parser catches up (or the model is given up). */
+  private readonly drainWaiters: Array<{ below: number; resolve: () => void }> = [];
   /** Snapshots not taken yet: settled with undefined if the model is given up meanwhile. */
   private readonly waiting = new Set<(s: Snapshot | undefined) => void>();
 
@@ -82,6 +84,17 @@ export class KeyframeModel {
     private readonly maxBacklogBytes = 8 * 1024 * 1024,
   ) {
     ({ term: this.term, serialize: this.serialize } = createReplayTerminal(cols, rows));
+  }
+
+  /** Characters written but not parsed yet. */
+  get backlogChars(): number {
+    return this.backlog;
+  }
+
+  /** Resolves once the unparsed backlog is at most `below` characters (at once if disposed). */
+  whenBacklogBelow(below: number): Promise<void> {
+    if (this.disposed || this.backlog <= below) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ below, resolve }));
   }
 
   /** False once disposed or given up on (backlog too large). */
@@ -96,6 +109,7 @@ export class KeyframeModel {
     if (this.backlog > this.maxBacklogBytes) return this.dispose();
     this.term.write(data, () => {
       this.backlog -= n;
+      if (this.drainWaiters.length > 0) this.wakeDrained();
     });
   }
 
@@ -118,9 +132,20 @@ export class KeyframeModel {
     });
   }
 
+  private wakeDrained(): void {
+    for (let k = this.drainWaiters.length - 1; k >= 0; k--) {
+      const w = this.drainWaiters[k]!;
+      if (this.disposed || this.backlog <= w.below) {
+        this.drainWaiters.splice(k, 1);
+        w.resolve();
+      }
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.wakeDrained();
     this.term.dispose();
     for (const resolve of this.waiting) resolve(undefined);
     this.waiting.clear();

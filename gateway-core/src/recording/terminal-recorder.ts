@@ -51,6 +51,14 @@ export interface TerminalRecorder {
   /** False once recording stopped (spool full, write error) or closed. */
   readonly isRecording: boolean;
   output(data: string): void;
+  /**
+   * Output the keyframe model has not parsed yet, in characters. A burst faster than the model
+   * parses (a large `cat`) must be paced to it: past its limit the model gives up, and the rest
+   * of the recording has no keyframes to seek from.
+   */
+  readonly outputBacklog: number;
+  /** Resolves once outputBacklog is at most `below` (at once when there is no model any more). */
+  outputDrained(below: number): Promise<void>;
   resize(cols: number, rows: number): void;
   /** A marker: the label is the marker's JSON (short), its text fields masked. */
   marker(marker: TerminalMarker): void;
@@ -126,6 +134,14 @@ class TerminalRecorderImpl implements TerminalRecorder {
 
   get isRecording(): boolean {
     return !this.closed && this.writer.isRecording;
+  }
+
+  get outputBacklog(): number {
+    return this.keyframes?.active ? this.keyframes.backlogChars : 0;
+  }
+
+  outputDrained(below: number): Promise<void> {
+    return this.keyframes ? this.keyframes.whenBacklogBelow(below) : Promise.resolve();
   }
 
   output(data: string): void {

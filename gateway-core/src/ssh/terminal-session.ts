@@ -9,6 +9,7 @@ import { createStreamMasker, type Masker, type StreamMasker } from '../masking/i
 import { needsMoreInput, splitPastedLines, type ShellDecision, type ShellPolicy } from '../policy/shell/index.js';
 import { isLineAbort, LineEditor, tokenizeInput, type Key } from './input-keys.js';
 import { judgeEnter, judgeText, strictest, unparseable } from './line-guard.js';
+import { RecordingPace } from './recording-pace.js';
 import { ScreenModel, type ScreenReading } from './screen-model.js';
 import { scrub, SshConnectError, type SshConnection } from './ssh-connect.js';
 
@@ -64,6 +65,7 @@ export class TerminalSession {
   private readonly echoSamples: number[] = [];
   private exitCode: number | undefined;
   private closed = false;
+  private readonly pace: RecordingPace | undefined;
   private blocked = false;
   private secrets: readonly string[] = [];
   readonly held = new Map<string, HeldLine>();
@@ -73,6 +75,7 @@ export class TerminalSession {
 
   constructor(private readonly o: TerminalSessionOptions) {
     this.screen = new ScreenModel(o.cols, o.rows);
+    this.pace = o.recorder ? new RecordingPace(o.recorder, () => this.closed) : undefined;
     this.output = createStreamMasker(o.masker, {
       onData: (s) => this.emitOutput(s),
       // Fail closed: held text that cannot be masked is dropped, and the user is told.
@@ -172,6 +175,7 @@ export class TerminalSession {
     // The recording gets exactly the (masked) strings the screen gets, in the same order.
     this.o.recorder?.output(data);
     this.o.emit('terminal.output', { terminalId: this.o.id, data });
+    this.pace?.check(this.channel);
   }
 
   /** Text the broker itself shows: into the screen model too, so both stay in step. */

@@ -118,4 +118,35 @@ describe('terminal recording against OpenSSH sshd', () => {
     for (const l of keyLines) expect(all.includes(l)).toBe(false);
     expect(all).toContain('1111'); // the masked card keeps its last four, as on screen
   }, 60_000);
+
+  it('paces a bulk cat to the keyframe model, so the whole recording stays seekable', async () => {
+    // 16 MB of plain lines: faster through the broker than xterm parses it, so without pacing the
+    // model falls 8 MB behind, gives up, and everything after that has no keyframe to seek from.
+    const line = `${'x'.repeat(70)} pace\n`;
+    await writeFile(join(sshd.homeDir, 'bulk.txt'), line.repeat(Math.ceil((16 * 1024 * 1024) / line.length)));
+    const before = new Set(await readdir(join(dir, 'spool')));
+    const term = await TestTerminal.open(t, 'prod-target', { cols: 100, rows: 30 });
+    await term.ready();
+    await term.type(`cat ${sshd.homeDir}/bulk.txt; echo BULK-DONE\r`);
+    await until(() => term.mine('terminal.output').some((p) => p.data.includes('BULK-DONE\r\n')), 'the end of the bulk output', 60_000);
+    await term.close();
+    await until(() => term.states().includes('disconnected'), 'disconnected');
+
+    const cast = (await readdir(join(dir, 'spool'))).find((f) => f.endsWith('.cast') && !before.has(f))!;
+    const path = join(dir, 'spool', cast);
+    let verify = await verifyRecording(path);
+    for (let i = 0; i < 200 && !(verify.intact && verify.sealed); i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      verify = await verifyRecording(path);
+    }
+    expect(verify).toMatchObject({ intact: true, sealed: true });
+    const body = (await readFile(path)).length;
+    const keyframes = (await readFile(`${path}.index.jsonl`, 'utf8'))
+      .split('\n')
+      .filter((l) => l.startsWith('{"k":"kf"'))
+      .map((l) => JSON.parse(l) as { end: number });
+    // One keyframe per MiB of output at least (KEYFRAME_MAX_OUTPUT), up to the end of the burst.
+    expect(keyframes.length).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...keyframes.map((k) => k.end))).toBeGreaterThan(body * 0.9);
+  }, 120_000);
 });
