@@ -8,9 +8,11 @@
  * before output that was recorded ahead of it. A snapshot taken in a write callback therefore
  * shows the screen after exactly the events written before it.
  *
- * xterm parses roughly 10 MB/s. When bulk output gets ahead of the model by more than
- * `maxBacklogBytes`, keyframing stops for the session (the model would otherwise hold the whole
- * burst in memory); earlier keyframes stay valid and the player replays from the last one.
+ * xterm parses roughly 20 MB/s. Bulk plain output is shortened to its last lines before parsing
+ * (plain-tail.ts), and the terminal session pauses its shell while the model is behind
+ * (RecordingPace). Should output still get ahead of the model by more than `maxBacklogBytes`,
+ * keyframing stops for the session (the model would otherwise hold the whole burst in memory);
+ * earlier keyframes stay valid and the player replays from the last one.
  *
  * Size: a keyframe need not carry the model's whole scrollback. The screen a seek lands on is
  * the same with any amount; scrollback only decides how far the user can scroll up right after
@@ -24,6 +26,7 @@
 import xtermHeadless from '@xterm/headless';
 import type { Terminal as TerminalType } from '@xterm/headless';
 import serializeAddon from '@xterm/addon-serialize';
+import { plainTail, SCROLL_REGION } from './plain-tail.js';
 
 const { Terminal } = xtermHeadless;
 const { SerializeAddon } = serializeAddon;
@@ -71,8 +74,20 @@ export function drained(term: TerminalType): Promise<void> {
 export class KeyframeModel {
   private readonly term: TerminalType;
   private readonly serialize: (scrollback?: number) => string;
+  /** Characters written and not parsed yet (queued here or in xterm's write buffer). */
   private backlog = 0;
   private disposed = false;
+  /**
+   * Output and ordered operations (resize, snapshot) not handed to xterm yet. While xterm parses
+   * one batch the next accumulates, so a burst reaches it as one long text that plainTail can
+   * shorten.
+   */
+  private readonly queue: Array<string | (() => void)> = [];
+  /** Writes handed to xterm whose callbacks have not run. */
+  private inParser = 0;
+  private maxRows: number;
+  /** Off for good once the output set a scroll region (see plain-tail.ts). */
+  private shorten = true;
   /** whenBacklogBelow callers: resolved as the parser catches up (or the model is given up). */
   private readonly drainWaiters: Array<{ below: number; resolve: () => void }> = [];
   /** Snapshots not taken yet: settled with undefined if the model is given up meanwhile. */
@@ -84,6 +99,7 @@ export class KeyframeModel {
     private readonly maxBacklogBytes = 8 * 1024 * 1024,
   ) {
     ({ term: this.term, serialize: this.serialize } = createReplayTerminal(cols, rows));
+    this.maxRows = rows;
   }
 
   /** Characters written but not parsed yet. */
@@ -104,17 +120,18 @@ export class KeyframeModel {
 
   write(data: string): void {
     if (this.disposed) return;
-    const n = data.length;
-    this.backlog += n;
+    this.backlog += data.length;
     if (this.backlog > this.maxBacklogBytes) return this.dispose();
-    this.term.write(data, () => {
-      this.backlog -= n;
-      if (this.drainWaiters.length > 0) this.wakeDrained();
-    });
+    if (this.shorten && data.includes('\x1b[') && SCROLL_REGION.test(data)) this.shorten = false;
+    this.queue.push(data);
+    this.pump();
   }
 
   resize(cols: number, rows: number): void {
-    if (!this.disposed) this.term.write('', () => !this.disposed && this.term.resize(cols, rows));
+    if (this.disposed) return;
+    this.maxRows = Math.max(this.maxRows, rows);
+    this.queue.push(() => !this.disposed && this.term.resize(cols, rows));
+    this.pump();
   }
 
   /**
@@ -125,11 +142,40 @@ export class KeyframeModel {
     if (this.disposed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.waiting.add(resolve);
-      this.term.write('', () => {
+      this.queue.push(() => {
         this.waiting.delete(resolve);
         resolve(this.disposed ? undefined : { cols: this.term.cols, rows: this.term.rows, screen: this.serialize(scrollback) });
       });
+      this.pump();
     });
+  }
+
+  /** Hands everything queued to xterm, in order, once it has parsed the previous batch. */
+  private pump(): void {
+    if (this.inParser > 0 || this.queue.length === 0 || this.disposed) return;
+    const items = this.queue.splice(0);
+    for (let i = 0; i < items.length; ) {
+      const item = items[i]!;
+      if (typeof item === 'function') {
+        this.inParser++;
+        this.term.write('', () => this.parsed(0, item));
+        i++;
+        continue;
+      }
+      let text = '';
+      for (; i < items.length && typeof items[i] === 'string'; i++) text += items[i] as string;
+      const fed = (this.shorten && plainTail(text, this.maxRows + KEYFRAME_SCROLLBACK + 2)) || text;
+      this.inParser++;
+      this.term.write(fed, () => this.parsed(text.length));
+    }
+  }
+
+  private parsed(chars: number, then?: () => void): void {
+    this.inParser--;
+    this.backlog -= chars;
+    then?.();
+    if (this.drainWaiters.length > 0) this.wakeDrained();
+    if (this.inParser === 0) this.pump();
   }
 
   private wakeDrained(): void {
@@ -145,6 +191,7 @@ export class KeyframeModel {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.queue.length = 0;
     this.wakeDrained();
     this.term.dispose();
     for (const resolve of this.waiting) resolve(undefined);
