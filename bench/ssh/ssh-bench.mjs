@@ -72,6 +72,7 @@ console.log(`\n### SSH broker (${MB} MB file, ${ECHO_N} keystrokes, ${new Date()
 console.log('| figure | direct | through Gatehouse | ratio / added |');
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(`\nExec: the broker's own cost is the stream masker (same thread as ssh2's decryption; a worker thread for it was measured slower on these 2 vCPUs, which sshd, ssh2 and the worker then share). Terminal with recording: the session is paced to the recording's keyframe model (reads from the shell pause while it is 2 MiB behind, so every MiB of a burst gets its keyframe), and plain bulk output reaches the model as its last screen and scrollback lines (gateway-core/src/recording/plain-tail.ts). Command: \`node bench/run.mjs ssh\` (or \`node --expose-gc bench/ssh/ssh-bench.mjs\`).`);
 
 async function writeBigFile(path, mb) {
   // Log lines, one in ten holding an email or a card number (so the masker has work to do).
