@@ -1,5 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import { generateDataset, type Cell } from '../../gateway-core/src/demo/fake-data.js';
+import * as fakerModule from '@faker-js/faker';
+import { buildDataset, type Cell } from '../../gateway-core/src/demo/fake-data.js';
 
 export const e2eUrl = (): string => {
   const value = process.env.GATEHOUSE_E2E_URL;
@@ -59,7 +60,7 @@ export interface RawValues {
  * generator (the same one that seeds the demo and e2e databases), never read back through the UI.
  */
 export function seededRawValues(count = 200): RawValues {
-  const tables = generateDataset();
+  const tables = buildDataset(fakerModule);
   const table = (name: string): { columns: readonly string[]; rows: Cell[][] } => {
     const t = tables.find((x) => x.table === name);
     if (!t) throw new Error(`no ${name} in the demo dataset`);

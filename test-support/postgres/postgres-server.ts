@@ -94,9 +94,9 @@ async function psql(socketDir: string, port: number, database: string, script: s
 }
 
 /** The demo dataset as one psql script: schema, COPY ... FROM STDIN blocks, keys, views, grants. */
-function demoSeedScript(): string {
+async function demoSeedScript(): Promise<string> {
   const parts = [TABLES_DDL];
-  for (const t of generateDataset()) {
+  for (const t of await generateDataset()) {
     parts.push(`COPY ${t.table} (${t.columns.join(', ')}) FROM STDIN;\n${toCopyText(t)}\\.\n`);
   }
   parts.push(CONSTRAINTS_DDL);
@@ -130,7 +130,7 @@ async function buildTemplate(target: string, seed: 'demo' | 'none'): Promise<voi
     await pgBin('pg_ctl', ['-D', dataDir, '-l', join(staging, 'setup.log'), '-o', serverOptions(port, sock, false), '-w', 'start']);
     try {
       await psql(sock, port, 'postgres', `CREATE ROLE ${APP_USER} LOGIN; CREATE DATABASE ${APP_DB};`);
-      if (seed === 'demo') await psql(sock, port, APP_DB, demoSeedScript());
+      if (seed === 'demo') await psql(sock, port, APP_DB, await demoSeedScript());
       await psql(sock, port, 'postgres', 'CHECKPOINT;');
     } finally {
       await pgBin('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);

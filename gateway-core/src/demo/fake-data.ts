@@ -1,7 +1,8 @@
 // Deterministic fake "production" data for the demo database. Everything comes from one seeded
 // Faker instance with a fixed reference date, generated in a fixed order, so every fresh seed is
 // byte-identical (the tests compare checksums). A private instance keeps the global faker untouched.
-import { Faker, base, en, en_US } from '@faker-js/faker';
+import type * as FakerEntry from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import { fakeCard, fakePhone, fakeSsn, formatCard } from './identifiers.js';
 
 export type Cell = string | number | boolean | null;
@@ -47,7 +48,20 @@ interface Card {
   expYear: number;
 }
 
-export function generateDataset(sizes: DatasetSizes = DEFAULT_SIZES): TableRows[] {
+/** What the generator needs of `@faker-js/faker` (the module itself). */
+export type FakerModule = Pick<typeof FakerEntry, 'Faker' | 'base' | 'en' | 'en_US'>;
+
+/**
+ * faker is loaded here, not at module load: its root entry loads every locale (a few hundred ms),
+ * and gateway-core is imported by every CLI command, most of which never make demo data.
+ */
+export async function generateDataset(sizes: DatasetSizes = DEFAULT_SIZES): Promise<TableRows[]> {
+  return buildDataset(await import('@faker-js/faker'), sizes);
+}
+
+/** generateDataset with faker already loaded (synchronous callers such as the e2e support code). */
+export function buildDataset(faker: FakerModule, sizes: DatasetSizes = DEFAULT_SIZES): TableRows[] {
+  const { Faker, base, en, en_US } = faker;
   const f = new Faker({ locale: [en_US, en, base] });
   f.seed(SEED);
   f.setDefaultRefDate(REFERENCE_DATE);

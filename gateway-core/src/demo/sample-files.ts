@@ -3,7 +3,7 @@
 // with a credential in a URL. Generated from a fixed seed so replays and tests see the same bytes.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Faker, base, en, en_US } from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import { fakeCard, fakePhone, fakeSsn, formatCard } from './identifiers.js';
 
 /** Content of sentinel.txt; tests read it back through `exec` to prove the round trip. */
@@ -12,6 +12,8 @@ export const SENTINEL_TEXT = 'gatehouse-demo-sentinel: if you can read this, the
 const START = Date.UTC(2025, 5, 30, 8, 0, 0);
 
 export async function writeSampleFiles(dir: string): Promise<void> {
+  // (loaded on use: see generateDataset)
+  const { Faker, base, en, en_US } = await import('@faker-js/faker');
   const f = new Faker({ locale: [en_US, en, base] });
   f.seed(4242);
   await mkdir(join(dir, 'logs'), { recursive: true });

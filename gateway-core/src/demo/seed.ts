@@ -148,7 +148,7 @@ export interface SeedStats {
 export async function seedDatabase(db: PGlite, onProgress: (msg: string) => void): Promise<SeedStats> {
   const t0 = performance.now();
   onProgress('Generating demo data');
-  const dataset = generateDataset();
+  const dataset = await generateDataset();
   const t1 = performance.now();
   const rows: Record<string, number> = {};
 
