@@ -38,11 +38,11 @@ CLS[58] = C_COLON;
 CLS[61] = C_EQ;
 CLS[45] = C_DASH;
 
-/** Word chars by kind (1 digit, 2 letter or '_'), 0 for the rest: the zero padding ends a word at n. */
-const WORD_KIND = new Uint8Array(65536);
-for (let c = 48; c <= 57; c++) WORD_KIND[c] = 1;
-for (let c = 65; c <= 90; c++) WORD_KIND[c] = WORD_KIND[c + 32] = 2;
-WORD_KIND[95] = 2;
+/**
+ * CLS folded for the word loop: 1 digit, 2 letter or '_', 0 the rest (OR-ing them over a word
+ * tells an all-digit word). The zero padding ends a word at n.
+ */
+const WORD_KIND = CLS.map((k) => (k === C_DIGIT ? 1 : k !== 0 && k <= C_UNDERSCORE ? 2 : 0));
 
 export interface ScanOptions {
   /** The caller knows the text is an SSN column (name hint): a bare 9-digit value counts. */

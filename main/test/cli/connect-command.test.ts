@@ -122,6 +122,13 @@ function expectMaskedRecording(text: string, secrets: string[]): void {
   for (const s of [...raw.emails, ...raw.ssns, ...secrets]) expect(text.includes(s), `${s.slice(0, 4)}… in the recording`).toBe(false);
 }
 
+/** The command's log (BRIEF §3: no credential in a log) holds none of the secrets given. */
+function expectCleanLog(dataDir: string, secrets: string[]): string {
+  const log = readFileSync(join(dataDir, 'logs', 'gatehouse-connect.log'), 'utf8');
+  for (const s of secrets) expect(log.includes(s), `${s.slice(0, 4)}… in the log`).toBe(false);
+  return log;
+}
+
 const SCRIPT = (): string => `SELECT email, ssn FROM public.customers WHERE email = '${raw.emails[0]}';\nDROP TABLE public.customers;\n`;
 
 describe('gatehouse connect', () => {
@@ -162,7 +169,9 @@ describe('gatehouse connect', () => {
     const file = await until('the psql session’s recording', () => spooled(dataDir).find((f) => !before.has(f) && /"type":"rows"/.test(readFileSync(f, 'utf8')) && /"action":"deny"/.test(readFileSync(f, 'utf8'))));
     expectMaskedRecording(readFileSync(file, 'utf8'), [server.password, c.field('password')]);
     // Kept in the spool: no policy server runs in this data folder.
+    const oneTime = c.field('password');
     expect(await c.stop()).toBe(0);
+    expectCleanLog(dataDir, [server.password, oneTime]);
     expect(spooled(dataDir)).toContain(file);
     expect(readFileSync(`${file}.index.jsonl`, 'utf8')).toMatch(/"end"/);
   });
@@ -271,6 +280,9 @@ describe('gatehouse connect with the connections file’s policy server', () => 
       const { bytes } = await sessions.read(token, done.id, 'body');
       expectMaskedRecording(bytes.toString('utf8'), [server.password, c.field('password'), token]);
       await until('the spool to empty', () => (spooled(dataDir).length === 0 ? true : undefined));
+      expect(await c.stop()).toBe(0);
+      // This run logs (the uploads to the server), so the check reads real lines.
+      expect(expectCleanLog(dataDir, [server.password, token])).toMatch(/\S/);
     } finally {
       await c.stop();
     }

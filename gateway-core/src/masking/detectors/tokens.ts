@@ -113,7 +113,7 @@ function mod97(b: Uint16Array, s: number, e: number): boolean {
     const to = pass === 0 ? e : s + 4;
     for (let k = from; k < to; k++) {
       const c = b[k]!;
-      if (c >= 48 && c <= 57) rem = rem * 10 + (c - 48);
+      if (isDigit(c)) rem = rem * 10 + (c - 48);
       else if (c !== 32) rem = rem * 100 + (c - 55); // A=10 … Z=35, always two digits
       if (rem >= 10_000_000) rem = (rem % 97) | 0;
     }
